@@ -1,0 +1,291 @@
+"""One row per Militarized Interstate Dispute with the escalation model's covariates.
+
+Sources (under the shared data folder, see :mod:`riskengine.data.paths`):
+``conflict/cow_mid_disputes.csv`` (COW MID 5.0, dispute level, 2,436 disputes 1816-2014),
+``conflict/cow_mid_directed_dyads.csv`` (which state is on which side),
+``conflict/cow_nmc.csv`` (COW NMC 7.0, CINC scores) and
+``conflict/atop_alliance_dyad_years.csv.gz`` (ATOP 5.1 defence pledges).
+
+Choices, all made here and nowhere else:
+
+* Every dispute is kept. ``peak_level`` = ``hostlev - 1``: 1 threat, 2 display of force,
+  3 use of force, 4 war. MID never codes a dispute's peak as 1 (no militarized action);
+  a ``hostlev`` outside 2..5 raises ``DataError``.
+* Challenger = side A, COW's side of the state that took the first militarized action;
+  defender = side B. ``num_challenger_side`` = ``numa``, ``num_defender_side`` = ``numb``
+  (counted from the directed-dyad file, and checked against it here).
+* Side membership pools every row of the directed-dyad file: a state that joined late
+  still counts, from the dispute's start year. A state recorded on both sides (a side
+  switcher) counts on both.
+* ``duration_months`` = ``max(1, ceil(maxdur / 30.4375))`` (30.4375 = 365.25 / 12 days).
+  ``maxdur`` is the longest duration the coded dates allow and ``mindur`` the shortest;
+  they differ only when a start or end day is unknown (367 disputes, by up to 119 days).
+  ``maxdur`` is used because a risk engine should not understate how long a crisis
+  stays open when the coders could not rule the longer span out, and because it is
+  never 0 in MID 5.0 (one dispute has ``mindur == 0``). The choice matters little:
+  it lengthens 314 of 2,436 disputes (257 by one month, 56 by two, one by three).
+  A negative ``maxdur`` (COW's -9 missing code) raises ``DataError``.
+* Covariates (float64, names and order in ``COVARIATE_NAMES``):
+  ``challenger_side_size`` = log(numa); ``coalition_size`` = log(numb) (defending side);
+  ``capability_ratio`` (see :mod:`riskengine.data.capabilities`: nearest CINC year
+  within 5, clip to +/-6, 0.0 when a side has no CINC, flagged in ``capability_missing``
+  and counted in ``frame.attrs["num_capability_missing"]``);
+  ``defence_pact`` (see :mod:`riskengine.data.alliances`); ``ad_hoc_coalition`` = 1 when
+  numb > 1 and no defence pact links the defenders; ``major_power`` = 1 when any state
+  on either side is a COW major power in the start year
+  (:mod:`riskengine.data.major_powers`); ``crisis_management`` = 0.0 everywhere,
+  because MID does not record mediation or other third-party management: the model's
+  crisis-management effect is not identified by these data and stays at its prior.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskengine.data import paths
+from riskengine.data.alliances import defence_pact
+from riskengine.data.capabilities import capability_ratio
+from riskengine.data.major_powers import is_major_power
+from riskengine.data.paths import DATA_CITATIONS, file_sha256, read_table
+from riskengine.errors import DataError
+
+__all__ = [
+    "COVARIATE_NAMES",
+    "DAYS_PER_MONTH",
+    "DISPUTE_FILES",
+    "data_provenance",
+    "dispute_arrays",
+    "duration_months",
+    "load_disputes",
+    "side_members",
+]
+
+COVARIATE_NAMES: tuple[str, ...] = (
+    "challenger_side_size",
+    "coalition_size",
+    "capability_ratio",
+    "defence_pact",
+    "ad_hoc_coalition",
+    "major_power",
+    "crisis_management",
+)
+
+DAYS_PER_MONTH = 30.4375
+
+DISPUTE_FILES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "disputes": (
+        "conflict/cow_mid_disputes.csv",
+        ("dispnum", "styear", "hostlev", "maxdur", "numa", "numb"),
+        "COW MID 5.0",
+    ),
+    "dyads": (
+        "conflict/cow_mid_directed_dyads.csv",
+        ("dispnum", "ccode1", "sidea1"),
+        "COW MID 5.0",
+    ),
+    "capabilities": ("conflict/cow_nmc.csv", ("ccode", "year", "cinc"), "COW NMC 7.0"),
+    "alliances": (
+        "conflict/atop_alliance_dyad_years.csv.gz",
+        ("ccode1", "ccode2", "year", "atop_defense"),
+        "ATOP 5.1",
+    ),
+}
+"""Table name -> (path relative to the data folder, required columns, citation key)."""
+
+_INTEGER_COLUMNS = {
+    "disputes": ("dispnum", "styear", "hostlev", "numa", "numb"),
+    "dyads": ("dispnum", "ccode1", "sidea1"),
+    "capabilities": ("ccode", "year"),
+    "alliances": ("ccode1", "ccode2", "year", "atop_defense"),
+}
+
+
+def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Read the four source tables, checking columns and integer-coded values."""
+    tables = {}
+    for name, (relative_path, columns, _) in DISPUTE_FILES.items():
+        table = read_table(folder, relative_path, columns)
+        tables[name] = _as_integers(table, _INTEGER_COLUMNS[name], Path(relative_path).name)
+    return tables
+
+
+def _as_integers(table: pd.DataFrame, columns: tuple[str, ...], file_name: str) -> pd.DataFrame:
+    """Convert integer codes stored as floats (``2.0``) to int64; DataError if fractional."""
+    for column in columns:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            raise DataError(
+                f"{file_name}: column {column!r} must hold integers, got "
+                f"{table[column].to_numpy()[bad][0]} ({int(bad.sum())} such row(s))"
+            )
+        table[column] = values.astype(np.int64)
+    return table
+
+
+def _check_disputes(disputes: pd.DataFrame) -> None:
+    """Raise DataError on duplicate ids or codes outside what the loader can convert."""
+    file_name = Path(DISPUTE_FILES["disputes"][0]).name
+    checks = [
+        ("hostlev", ~disputes["hostlev"].between(2, 5), "between 2 (threat) and 5 (war)"),
+        ("maxdur", ~(disputes["maxdur"] >= 0), "a duration in days >= 0 (not COW's -9)"),
+        ("numa", disputes["numa"] < 1, "at least 1 state on side A"),
+        ("numb", disputes["numb"] < 1, "at least 1 state on side B"),
+        ("dispnum", disputes["dispnum"].duplicated(), "one row per dispute (no duplicates)"),
+    ]
+    for column, bad, expected in checks:
+        if bad.any():
+            value = disputes.loc[bad, column].iloc[0]
+            dispute = disputes.loc[bad, "dispnum"].iloc[0]
+            raise DataError(
+                f"{file_name}: column {column!r} must be {expected}; got {value} "
+                f"for dispnum {dispute} ({int(bad.sum())} row(s) affected)"
+            )
+
+
+def duration_months(maxdur_days: np.ndarray | pd.Series) -> np.ndarray:
+    """Return ``max(1, ceil(days / 30.4375))`` as int64: 1, 30 -> 1; 31 -> 2; 61 -> 3."""
+    days = np.asarray(maxdur_days, dtype=np.float64)
+    return np.maximum(1, np.ceil(days / DAYS_PER_MONTH)).astype(np.int64)
+
+
+def side_members(dyads: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per (dispute_id, ccode, on_side_a) with the dispute's start_year.
+
+    Checks that ``sidea1`` is 0/1, that every dispute has dyads, and that the number of
+    states per side matches ``numa`` / ``numb``.
+    """
+    dyad_file = Path(DISPUTE_FILES["dyads"][0]).name
+    if not dyads["sidea1"].isin([0, 1]).all():
+        bad = dyads.loc[~dyads["sidea1"].isin([0, 1]), "sidea1"].iloc[0]
+        raise DataError(f"{dyad_file}: column 'sidea1' must be 0 or 1, got {bad}")
+    members = (
+        dyads.rename(columns={"dispnum": "dispute_id", "ccode1": "ccode"})
+        .assign(on_side_a=lambda table: table["sidea1"] == 1)[["dispute_id", "ccode", "on_side_a"]]
+        .drop_duplicates()
+    )
+    starts = disputes.rename(columns={"dispnum": "dispute_id", "styear": "start_year"})
+    members = members.merge(starts[["dispute_id", "start_year"]], on="dispute_id", how="inner")
+    _check_side_counts(members, starts, dyad_file)
+    return members.reset_index(drop=True)
+
+
+def _check_side_counts(members: pd.DataFrame, starts: pd.DataFrame, dyad_file: str) -> None:
+    counts = members.groupby(["dispute_id", "on_side_a"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=starts["dispute_id"], columns=[True, False], fill_value=0)
+    expected = starts.set_index("dispute_id")[["numa", "numb"]].to_numpy()
+    mismatch = (counts.to_numpy() != expected).any(axis=1)
+    if mismatch.any():
+        dispute = counts.index[mismatch][0]
+        raise DataError(
+            f"{dyad_file}: dispute {dispute} has {counts.loc[dispute].tolist()} states on "
+            f"sides A/B but cow_mid_disputes.csv says numa/numb = "
+            f"{expected[mismatch][0].tolist()} ({int(mismatch.sum())} dispute(s) differ); "
+            "the two files must come from the same MID release"
+        )
+
+
+def load_disputes(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Load MID disputes as one row per dispute with the escalation model's covariates.
+
+    Columns: dispute_id, start_year, peak_level (1..4), duration_months (>= 1),
+    num_challenger_side, num_defender_side, the float64 covariates in ``COVARIATE_NAMES``
+    order, and capability_missing (bool). See the module docstring for every choice.
+    """
+    folder = paths.data_dir(data_dir)
+    tables = _read_tables(folder)
+    disputes = tables["disputes"]
+    _check_disputes(disputes)
+    members = side_members(tables["dyads"], disputes)
+    frame = _base_columns(disputes)
+    frame = _add_covariates(frame, members, tables["capabilities"], tables["alliances"])
+    frame.attrs["num_capability_missing"] = int(frame["capability_missing"].sum())
+    frame.attrs["data_dir"] = str(folder)
+    return frame
+
+
+def _base_columns(disputes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dispute_id": disputes["dispnum"].to_numpy(),
+            "start_year": disputes["styear"].to_numpy(),
+            "peak_level": disputes["hostlev"].to_numpy() - 1,
+            "duration_months": duration_months(disputes["maxdur"]),
+            "num_challenger_side": disputes["numa"].to_numpy(),
+            "num_defender_side": disputes["numb"].to_numpy(),
+        }
+    )
+
+
+def _add_covariates(
+    frame: pd.DataFrame,
+    members: pd.DataFrame,
+    capabilities: pd.DataFrame,
+    alliances: pd.DataFrame,
+) -> pd.DataFrame:
+    ids = frame["dispute_id"]
+    ratio = capability_ratio(members, capabilities).reindex(ids)
+    pact = defence_pact(members, alliances).reindex(ids, fill_value=False).to_numpy()
+    multi_defender = frame["num_defender_side"].to_numpy() > 1
+    major = members.assign(major=is_major_power(members["ccode"], members["start_year"]))
+    major_any = major.groupby("dispute_id")["major"].any().reindex(ids, fill_value=False)
+    covariates = {
+        "challenger_side_size": np.log(frame["num_challenger_side"].to_numpy()),
+        "coalition_size": np.log(frame["num_defender_side"].to_numpy()),
+        "capability_ratio": ratio["capability_ratio"].fillna(0.0).to_numpy(),
+        "defence_pact": pact,
+        "ad_hoc_coalition": multi_defender & ~pact,
+        "major_power": major_any.to_numpy(),
+        "crisis_management": np.zeros(len(frame)),
+    }
+    for name in COVARIATE_NAMES:
+        frame[name] = np.asarray(covariates[name], dtype=np.float64)
+    frame["capability_missing"] = ratio["capability_missing"].fillna(True).to_numpy(dtype=bool)
+    return frame
+
+
+def dispute_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the arrays the JAX likelihood takes from a ``load_disputes`` frame.
+
+    ``covariates`` float32 (n, 7) in ``COVARIATE_NAMES`` order; ``peak_level``,
+    ``duration_months`` and ``start_year`` int32 (n,).
+    """
+    required = (*COVARIATE_NAMES, "peak_level", "duration_months", "start_year")
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise DataError(
+            f"dispute frame: missing column {missing[0]!r}; build it with load_disputes()"
+        )
+    return {
+        "covariates": frame[list(COVARIATE_NAMES)].to_numpy(dtype=np.float32),
+        "peak_level": frame["peak_level"].to_numpy(dtype=np.int32),
+        "duration_months": frame["duration_months"].to_numpy(dtype=np.int32),
+        "start_year": frame["start_year"].to_numpy(dtype=np.int32),
+    }
+
+
+def data_provenance(data_dir: str | Path | None = None) -> dict:
+    """Return the files behind ``load_disputes`` with their SHA-256 and citations.
+
+    ``{"files": {relative path: {"sha256": ..., "citation": ...}}, "citations": {...}}``;
+    the data folder itself is not recorded, so provenance is the same on every machine.
+    """
+    folder = paths.data_dir(data_dir)
+    files = {}
+    for relative_path, _, citation_key in DISPUTE_FILES.values():
+        path = folder / relative_path
+        if not path.is_file():
+            raise DataError(f"data file {path} not found; check RISKENGINE_DATA_DIR or --data")
+        files[relative_path] = {
+            "sha256": file_sha256(path),
+            "citation": DATA_CITATIONS[citation_key],
+        }
+    citation_keys = {key for _, _, key in DISPUTE_FILES.values()}
+    citation_keys.add("COW State System Membership 2016")
+    return {
+        "files": files,
+        "citations": {key: DATA_CITATIONS[key] for key in sorted(citation_keys)},
+    }
