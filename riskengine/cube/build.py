@@ -1,0 +1,59 @@
+"""Assemble the cube (an arviz-ready ``xarray.DataTree``) from draws, counts and inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from riskengine.cube.schema import DIMENSIONS, GROUPS
+from riskengine.models.base import Variable
+
+__all__ = ["build_cube"]
+
+
+def _data_array(variable: Variable, coords: dict) -> xr.DataArray:
+    used = {dim: coords[dim] for dim in variable.dims if dim in coords}
+    attrs = {"description": variable.description, "units": variable.units, **variable.attrs}
+    return xr.DataArray(variable.values, dims=variable.dims, coords=used, attrs=attrs)
+
+
+def _dataset(variables: dict[str, Variable], coords: dict, description: str) -> xr.Dataset:
+    dataset = xr.Dataset({name: _data_array(v, coords) for name, v in variables.items()})
+    dataset.attrs["description"] = description
+    for dim in dataset.dims:
+        if dim in dataset.coords and dim in DIMENSIONS:
+            dataset.coords[dim].attrs["description"] = DIMENSIONS[dim]
+    return dataset
+
+
+def _posterior_variables(model, parameter_draws: dict[str, np.ndarray]) -> dict[str, Variable]:
+    return {
+        name: Variable(
+            ("chain", "draw", *model.parameter_dims[name]),
+            np.asarray(parameter_draws[name]),
+            model.parameter_descriptions[name],
+            "logit scale",
+        )
+        for name in model.parameter_dims
+    }
+
+
+def build_cube(model, scenario_inputs, parameter_draws, counts, *, variant_names, attributes) -> xr.DataTree:
+    """The cube: ``posterior``, ``predictions``, ``constant_data`` and provenance attributes."""
+    num_chains, num_draws = next(iter(parameter_draws.values())).shape[:2]
+    coords = {
+        "chain": np.arange(num_chains),
+        "draw": np.arange(num_draws),
+        "variant": np.asarray(variant_names),
+        **{dim: np.asarray(values) for dim, values in model.parameter_coords.items()},
+        **scenario_inputs.coords,
+    }
+    predictions = model.metrics(counts, **scenario_inputs.static)
+    groups = {
+        "posterior": _dataset(_posterior_variables(model, parameter_draws), coords, GROUPS["posterior"]),
+        "predictions": _dataset(predictions, coords, GROUPS["predictions"]),
+        "constant_data": _dataset(scenario_inputs.constant_data, coords, GROUPS["constant_data"]),
+    }
+    tree = xr.DataTree.from_dict(groups)
+    tree.attrs.update(attributes)
+    return tree

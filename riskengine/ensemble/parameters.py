@@ -1,0 +1,66 @@
+"""Parameter draws for an ensemble: the shipped fitted posterior, or the priors.
+
+``auto`` uses ``riskengine/data/<model>_posterior.nc`` when it exists (written by
+``riskengine fit``) and the priors otherwise. Posterior draws are thinned evenly to the
+requested ``num_chains`` x ``num_draws``; prior draws are sampled from the seed's
+parameter key, so they too are reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from riskengine.ensemble.keys import PARAMETER_PURPOSE, purpose_key
+from riskengine.errors import UsageError
+
+__all__ = ["PARAMETER_SOURCES", "posterior_path", "select_parameter_draws"]
+
+PARAMETER_SOURCES = ("auto", "prior", "posterior")
+_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def posterior_path(model_name: str) -> Path:
+    return _DATA_DIR / f"{model_name}_posterior.nc"
+
+
+def _prior(model, seed: int, num_chains: int, num_draws: int):
+    flat = model.prior_draws(purpose_key(seed, PARAMETER_PURPOSE), num_chains * num_draws)
+    draws = {name: v.reshape(num_chains, num_draws, *v.shape[1:]) for name, v in flat.items()}
+    note = "prior draws: no fitted posterior used; probabilities reflect prior assumptions only"
+    return draws, "prior", {"source": "prior", "note": note}
+
+
+def _posterior(model, num_chains: int, num_draws: int):
+    import xarray as xr
+
+    path = posterior_path(model.name)
+    with xr.open_datatree(path, engine="h5netcdf") as tree:
+        posterior = tree["posterior"].to_dataset().load()
+        provenance = dict(tree.attrs)
+    available_chains, available_draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    if num_chains > available_chains or num_draws > available_draws:
+        raise UsageError(
+            f"ensemble: asked for {num_chains} chains x {num_draws} draws but the fitted posterior "
+            f"({path.name}) has {available_chains} x {available_draws}; lower ensemble.num_chains / num_draws"
+        )
+    draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
+    selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
+    draws = {name: np.asarray(selected[name].values) for name in model.parameter_dims}
+    provenance = {key: value if isinstance(value, str) else json.dumps(value, default=str) for key, value in provenance.items()}
+    provenance.update(source="posterior", file=path.name, draw_index=draw_index.tolist())
+    return draws, "posterior", provenance
+
+
+def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, num_draws: int):
+    """``(draws, source_used, provenance)``; draws map names to (chain, draw, ...) arrays."""
+    if source not in PARAMETER_SOURCES:
+        raise UsageError(f"parameters: got {source!r}; allowed: {', '.join(PARAMETER_SOURCES)}")
+    has_posterior = posterior_path(model.name).exists()
+    if source == "posterior" and not has_posterior:
+        raise UsageError(f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'")
+    if source == "prior" or not has_posterior:
+        return _prior(model, seed, num_chains, num_draws)
+    return _posterior(model, num_chains, num_draws)

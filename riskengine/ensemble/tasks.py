@@ -1,0 +1,75 @@
+"""One ensemble task: a block of parameter draws x all variants x a block of paths.
+
+A task's output depends only on its coordinates (which draws, which path indices), never
+on how the ensemble was cut into tasks: the per-path randomness comes from the counter
+scheme of ``riskengine.ensemble.keys`` and the outputs are integer counts. Finished tasks
+could therefore be persisted and resumed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import riskengine._jax_setup  # noqa: F401
+from riskengine.models import get_model
+
+__all__ = ["TaskSpec", "run_task", "add_counts"]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Coordinates of one task: draws ``[draw_start, draw_stop)`` of the flattened
+    (chain, draw) grid, padded to ``draws_per_task``, and paths ``[path_start,
+    path_start + block_paths)`` clipped to ``paths_per_draw``."""
+
+    model_name: str
+    static: tuple[tuple[str, Any], ...]
+    draw_start: int
+    draw_stop: int
+    path_start: int
+    block_paths: int
+    paths_per_draw: int
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(model_name: str, static: tuple[tuple[str, Any], ...]):
+    model = get_model(model_name)
+    summarize = functools.partial(model.summarize, **dict(static))
+    over_variants = jax.vmap(summarize, in_axes=(0, None, 0, None, None))
+    over_draws = jax.vmap(over_variants, in_axes=(0, 0, None, None, None))
+    return jax.jit(over_draws)
+
+
+def run_task(spec: TaskSpec, params: Any, key_words: np.ndarray, inputs: Any) -> dict:
+    """Counts of shape (draws in block, variant, ...) as int64 numpy arrays.
+
+    ``params`` leaves and ``key_words`` (draws, variant, 2) are already padded to the
+    block's fixed number of draws; padded draws are dropped here.
+    """
+    path_index = spec.path_start + np.arange(spec.block_paths, dtype=np.int64)
+    valid = path_index < spec.paths_per_draw
+    function = _compiled(spec.model_name, spec.static)
+    counts = function(
+        jnp.asarray(key_words),
+        params,
+        inputs,
+        jnp.asarray(path_index.astype(np.uint32)),
+        jnp.asarray(valid),
+    )
+    num_draws = spec.draw_stop - spec.draw_start
+    return {name: np.asarray(value)[:num_draws].astype(np.int64) for name, value in counts.items()}
+
+
+def add_counts(*blocks: dict) -> dict:
+    """Element-wise integer sum of count dictionaries (exact, order-independent)."""
+    total = {name: value.copy() for name, value in blocks[0].items()}
+    for block in blocks[1:]:
+        for name, value in block.items():
+            total[name] += value
+    return total

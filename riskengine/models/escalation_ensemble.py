@@ -1,0 +1,190 @@
+"""The escalation model as an ``EnsembleModel``: scenario -> covariates, counts -> metrics.
+
+How a scenario maps onto the covariates the model was fitted on (``COVARIATE_NAMES``):
+
+- ``challenger_side_size`` = log(1 + number of challenger allies);
+- ``coalition_size`` = log(1 + number of coalition members whose commitment is not
+  ``none``): the defender plus the states that actually stand with it;
+- ``capability_ratio`` = log(capability of the defending side / capability of the
+  challenger's side), capabilities on the COW CINC scale, clipped to [-6, 6];
+- ``defence_pact`` = 1 if any committed member has a ``defence_pact`` commitment;
+- ``ad_hoc_coalition`` = 1 if the defending side has committed members but no pact;
+- ``major_power`` = 1 if any state on either side (committed members included) is a
+  major power;
+- ``crisis_management`` = 1 if the crisis (or the variant) has crisis management.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+from numpyro.infer import Predictive
+
+from riskengine.models import escalation
+from riskengine.models.base import ScenarioInputs, Variable
+from riskengine.primitives.ladder import USE_OF_FORCE, WAR
+
+__all__ = ["ESCALATION", "crisis_covariates", "EscalationEnsemble"]
+
+START_LEVEL_CODES = {"threat": 1, "display": 2, "use_of_force": 3, "war": 4, "onset": -1}
+CAPABILITY_RATIO_LIMIT = 6.0
+
+
+def crisis_covariates(crisis) -> np.ndarray:
+    """Covariate vector (float32, ``COVARIATE_NAMES`` order) of a resolved crisis."""
+    committed = [member for member in crisis.coalition if member.commitment != "none"]
+    defending = [crisis.defender, *committed]
+    challenging = [crisis.challenger, *crisis.challenger_allies]
+    ratio = math.log(sum(a.capability for a in defending) / sum(a.capability for a in challenging))
+    has_pact = any(member.commitment == "defence_pact" for member in committed)
+    values = [
+        math.log(len(challenging)),
+        math.log(len(defending)),
+        max(-CAPABILITY_RATIO_LIMIT, min(CAPABILITY_RATIO_LIMIT, ratio)),
+        float(has_pact),
+        float(bool(committed) and not has_pact),
+        float(any(actor.major_power for actor in (*defending, *challenging))),
+        float(crisis.crisis_management),
+    ]
+    return np.asarray(values, dtype=np.float32)
+
+
+class EscalationEnsemble:
+    """``EnsembleModel`` for ``riskengine.models.escalation``."""
+
+    name = "escalation"
+    parameter_dims = {
+        "onset_cutpoints": ("onset_cutpoint",),
+        "step_cutpoints": ("step_cutpoint",),
+        "level_effect": ("active_level_above_threat",),
+        "coefficients": ("covariate",),
+        "resolve_scale": (),
+    }
+    parameter_coords = {
+        "onset_cutpoint": ("threat|display", "display|use_of_force", "use_of_force|war"),
+        "step_cutpoint": ("settle|de_escalate", "de_escalate|stay", "stay|escalate"),
+        "active_level_above_threat": escalation.ACTIVE_LEVEL_NAMES[1:],
+        "covariate": escalation.COVARIATE_NAMES,
+    }
+    parameter_descriptions = {
+        "onset_cutpoints": "ordered-logit cut-points of the first month's level (logit scale)",
+        "step_cutpoints": "ordered-logit cut-points of the monthly step (logit scale)",
+        "level_effect": "shift of the monthly step location at this level vs threat (logit scale)",
+        "coefficients": "covariate slopes of the location (logit scale per covariate unit)",
+        "resolve_scale": "standard deviation of the latent per-crisis resolve (logit scale)",
+    }
+
+    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
+        draws = Predictive(escalation.model, num_samples=num_samples)(rng_key)
+        return {name: np.asarray(draws[name]) for name in escalation.Params._fields}
+
+    def scenario_inputs(self, scenario) -> ScenarioInputs:
+        resolved = scenario.resolved_crises()
+        covariates = np.stack([crisis_covariates(crisis) for _, crisis in resolved])
+        start = START_LEVEL_CODES[scenario.crisis.start_level]
+        start_levels = np.full(len(resolved), start, dtype=np.int32)
+        inputs = escalation.Inputs(jnp.asarray(covariates), jnp.asarray(start_levels))
+        num_months = scenario.horizon_months
+        constant_data = {
+            "covariates": Variable(
+                ("variant", "covariate"),
+                covariates,
+                "model covariates of each variant's crisis",
+                "1",
+            ),
+            "start_level": Variable(
+                ("variant",),
+                start_levels,
+                "level in month 1 (1 threat .. 4 war; -1 drawn at onset)",
+                "level code",
+            ),
+        }
+        coords = {
+            "month": np.arange(1, num_months + 1),
+            "level": np.asarray(escalation.LEVEL_NAMES),
+            "covariate": np.asarray(escalation.COVARIATE_NAMES),
+        }
+        return ScenarioInputs(inputs, {"num_months": num_months}, constant_data, coords)
+
+    def summarize(self, key_words, params, inputs, path_index, valid, *, num_months: int):
+        params = escalation.Params(*params) if not isinstance(params, escalation.Params) else params
+        return escalation.summarize(
+            key_words, params, inputs, path_index, valid, num_months=num_months
+        )
+
+    def metrics(self, counts: dict[str, np.ndarray], *, num_months: int) -> dict[str, Variable]:
+        return _metrics(counts, num_months)
+
+
+def _metrics(counts: dict[str, np.ndarray], num_months: int) -> dict[str, Variable]:
+    lead = ("chain", "draw", "variant")
+    paths = counts["path_count"]
+    per_path = paths.astype(np.float64)
+    peak = counts["peak_count"]
+    reached_force = peak[..., USE_OF_FORCE:].sum(axis=-1)
+    reached_war = peak[..., WAR]
+    first_force = np.diff(reached_force, axis=-1, prepend=0)
+    first_war = np.diff(reached_war, axis=-1, prepend=0)
+    horizon = f"within the {num_months}-month horizon"
+    return {
+        "path_count": Variable(lead, paths, "simulated paths per draw and variant", "paths"),
+        "level_count": Variable(
+            (*lead, "month", "level"),
+            counts["level_count"],
+            "paths at each level in each month",
+            "paths",
+        ),
+        "peak_count": Variable(
+            (*lead, "month", "level"),
+            peak,
+            "paths whose highest level up to that month is this level",
+            "paths",
+        ),
+        "first_use_of_force_count": Variable(
+            (*lead, "month"),
+            first_force,
+            "paths first reaching use of force (or war) in that month",
+            "paths",
+        ),
+        "first_war_count": Variable(
+            (*lead, "month"), first_war, "paths first reaching war in that month", "paths"
+        ),
+        "p_level": Variable(
+            (*lead, "month", "level"),
+            counts["level_count"] / per_path[..., None, None],
+            "probability that the crisis is at this level in this month",
+            "probability",
+        ),
+        "p_use_of_force_by": Variable(
+            (*lead, "month"),
+            reached_force / per_path[..., None],
+            "probability of use of force (or war) by the end of this month",
+            "probability",
+        ),
+        "p_war_by": Variable(
+            (*lead, "month"),
+            reached_war / per_path[..., None],
+            "probability of war by the end of this month",
+            "probability",
+        ),
+        "p_use_of_force_within": Variable(
+            lead,
+            reached_force[..., -1] / per_path,
+            f"probability of use of force {horizon}",
+            "probability",
+        ),
+        "p_war_within": Variable(
+            lead, reached_war[..., -1] / per_path, f"probability of war {horizon}", "probability"
+        ),
+        "p_peak": Variable(
+            (*lead, "level"),
+            peak[..., -1, :] / per_path[..., None],
+            f"probability that the highest level {horizon} is this level",
+            "probability",
+        ),
+    }
+
+
+ESCALATION = EscalationEnsemble()
