@@ -38,7 +38,9 @@ def _posterior_variables(model, parameter_draws: dict[str, np.ndarray]) -> dict[
     }
 
 
-def build_cube(model, scenario_inputs, parameter_draws, counts, *, variant_names, attributes) -> xr.DataTree:
+def build_cube(
+    model, scenario_inputs, parameter_draws, counts, *, variant_names, attributes
+) -> xr.DataTree:
     """The cube: ``posterior``, ``predictions``, ``constant_data`` and provenance attributes."""
     num_chains, num_draws = next(iter(parameter_draws.values())).shape[:2]
     coords = {
@@ -50,7 +52,9 @@ def build_cube(model, scenario_inputs, parameter_draws, counts, *, variant_names
     }
     predictions = model.metrics(counts, **scenario_inputs.static)
     groups = {
-        "posterior": _dataset(_posterior_variables(model, parameter_draws), coords, GROUPS["posterior"]),
+        "posterior": _dataset(
+            _posterior_variables(model, parameter_draws), coords, GROUPS["posterior"]
+        ),
         "predictions": _dataset(predictions, coords, GROUPS["predictions"]),
         "constant_data": _dataset(scenario_inputs.constant_data, coords, GROUPS["constant_data"]),
     }

@@ -11,7 +11,19 @@ from pathlib import Path
 
 __all__ = ["package_versions", "git_revision", "provenance_attributes"]
 
-PACKAGES = ("riskengine", "jax", "jaxlib", "numpyro", "numpy", "xarray", "arviz", "dask", "distributed", "zarr", "pydantic")
+PACKAGES = (
+    "riskengine",
+    "jax",
+    "jaxlib",
+    "numpyro",
+    "numpy",
+    "xarray",
+    "arviz",
+    "dask",
+    "distributed",
+    "zarr",
+    "pydantic",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -31,14 +43,28 @@ def git_revision() -> str:
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return result.stdout.strip() or "unknown"
 
 
-def provenance_attributes(*, config_text: str, config_path: str | None, seed: int, key_scheme: str, paths_per_draw: int, parameter_source: str, parameter_provenance: dict, model_name: str, execution: dict) -> dict:
+def provenance_attributes(
+    *,
+    config_text: str,
+    config_path: str | None,
+    seed: int,
+    key_scheme: str,
+    paths_per_draw: int,
+    parameter_source: str,
+    parameter_provenance: dict,
+    model_name: str,
+    execution: dict,
+) -> dict:
     """Root attributes of a cube (JSON-serialisable scalars and strings only)."""
     import json
 

@@ -49,7 +49,10 @@ def _posterior(model, num_chains: int, num_draws: int):
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
     draws = {name: np.asarray(selected[name].values) for name in model.parameter_dims}
-    provenance = {key: value if isinstance(value, str) else json.dumps(value, default=str) for key, value in provenance.items()}
+    provenance = {
+        key: value if isinstance(value, str) else json.dumps(value, default=str)
+        for key, value in provenance.items()
+    }
     provenance.update(source="posterior", file=path.name, draw_index=draw_index.tolist())
     return draws, "posterior", provenance
 
@@ -60,7 +63,9 @@ def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, nu
         raise UsageError(f"parameters: got {source!r}; allowed: {', '.join(PARAMETER_SOURCES)}")
     has_posterior = posterior_path(model.name).exists()
     if source == "posterior" and not has_posterior:
-        raise UsageError(f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'")
+        raise UsageError(
+            f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'"
+        )
     if source == "prior" or not has_posterior:
         return _prior(model, seed, num_chains, num_draws)
     return _posterior(model, num_chains, num_draws)
