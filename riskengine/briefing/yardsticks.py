@@ -40,7 +40,7 @@ def _check(probability: float) -> float:
 def icd203_term(probability: float) -> str:
     """ICD 203 term; a boundary value belongs to the higher range (0.20 -> unlikely)."""
     probability = _check(probability)
-    for lower, upper, term in reversed(ICD203):
+    for lower, _upper, term in reversed(ICD203):
         if probability >= lower:
             return term
     return ICD203[0][2]

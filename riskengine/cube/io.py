@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import xarray as xr
@@ -29,7 +30,9 @@ def write_cube(cube: xr.DataTree, path: str | Path, cube_format: str = "zarr") -
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent)) / path.name
     try:
         if cube_format == "zarr":
-            cube.to_zarr(staging, mode="w", consolidated=True)
+            with warnings.catch_warnings():  # consolidated metadata is not yet in the Zarr v3 spec
+                warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+                cube.to_zarr(staging, mode="w", consolidated=True)
         else:
             cube.to_netcdf(staging, engine="h5netcdf")
         if path.exists():

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ def _local_cluster(num_workers: int):
         processes=True,
         dashboard_address=":0",
         preload=["riskengine.ensemble.affinity"],
-        silence_logs="error",
+        silence_logs=logging.ERROR,
     )
     return cluster, Client(cluster)
 

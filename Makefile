@@ -1,0 +1,47 @@
+# riskengine: two commands do all the set-up on a fresh clone: `make demo` and `make test`.
+SHELL := /bin/bash
+# The first Python >= 3.12 found (arviz 1.x and current jax need it); override with PYTHON=...
+PYTHON ?= $(shell for p in python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+            $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export RISKENGINE_DATA_DIR ?= $(abspath ../shared/data)
+
+.PHONY: demo test validate bench lint format lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found; install python3.12 or run make PYTHON=/path/to/python3.12"; exit 2; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev]"
+	@touch $@
+
+demo: $(STAMP)  ## run the quickstart scenario and say where the cube and the brief are
+	$(BIN)/riskengine run configs/quickstart.yaml --out out/quickstart
+	@echo "Open the brief: out/quickstart/brief.md; the cube: riskengine.open_cube('out/quickstart/cube.zarr')"
+
+test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+validate: $(STAMP)  ## long validations: full SBC with negative control, recovery, backtest
+	$(BIN)/python -m pytest -m slow -q
+	$(BIN)/python -m riskengine.inference.validate
+
+bench: $(STAMP)  ## benchmarks, written to benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(STAMP)  ## re-pin requirements.lock from the current environment
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^riskengine' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf out .pytest_cache

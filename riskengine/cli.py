@@ -1,0 +1,199 @@
+"""Command line: a thin wrapper of the API that maps errors to exit codes.
+
+Exit codes: 0 success, 2 bad input (configs, data files, arguments: one clear message, no
+traceback, nothing written), 1 internal failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; allowed: a positive integer")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}; allowed: an integer from 0 to 4294967295"
+        ) from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"got {value}; allowed: an integer from 0 to 4294967295")
+    return value
+
+
+def _run_parser(commands) -> None:
+    run = commands.add_parser("run", help="run a scenario's ensemble; write the cube and the brief")
+    run.add_argument("config", help="scenario YAML file")
+    run.add_argument("--out", help="output directory (default: out/<scenario name>)")
+    run.add_argument("--seed", type=_seed, help="override ensemble.seed")
+    run.add_argument("--paths", type=_positive, help="override ensemble.paths_per_draw")
+    run.add_argument("--draws", type=_positive, help="override ensemble.num_draws (per chain)")
+    run.add_argument("--chains", type=_positive, help="override ensemble.num_chains")
+    run.add_argument("--chunk-paths", type=_positive, help="override ensemble.chunk_paths")
+    run.add_argument(
+        "--parameters", choices=("auto", "prior", "posterior"), help="override ensemble.parameters"
+    )
+    run.add_argument(
+        "--scheduler",
+        help="local (default: LocalCluster), threads, synchronous, or tcp://HOST:PORT",
+    )
+    run.add_argument(
+        "--workers", type=_positive, help="workers of the local cluster / threads (default: cores)"
+    )
+    run.add_argument(
+        "--format", choices=("zarr", "netcdf"), default="zarr", help="cube format (default zarr)"
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="riskengine", description="Monte Carlo risk engine for multilateral-security crises"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _run_parser(commands)
+    validate = commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("configs", nargs="+", help="scenario YAML files")
+    commands.add_parser("info", help="versions, devices and the default dask scheduler")
+    fit = commands.add_parser("fit", help="calibrate a model on historical data (NUTS)")
+    fit.add_argument("model", choices=("escalation",))
+    fit.add_argument(
+        "--data", help="data directory (default: $RISKENGINE_DATA_DIR or ../shared/data)"
+    )
+    fit.add_argument(
+        "--out",
+        help="posterior NetCDF file (default: the shipped riskengine/data/<model>_posterior.nc)",
+    )
+    fit.add_argument("--seed", type=_seed, default=20261126)
+    fit.add_argument("--chains", type=_positive, default=4)
+    fit.add_argument("--warmup", type=_positive, default=1000)
+    fit.add_argument("--samples", type=_positive, default=1000)
+    fit.add_argument("--ppc", action="store_true", help="also run the posterior predictive checks")
+    return parser
+
+
+def _command_validate(arguments) -> int:
+    from riskengine.config import validate_files
+
+    problems = validate_files(arguments.configs)
+    for path, lines in problems.items():
+        print(
+            f"{path}: ok" if not lines else "\n".join(lines),
+            file=sys.stdout if not lines else sys.stderr,
+        )
+    return 2 if any(problems.values()) else 0
+
+
+def _overrides(arguments) -> dict:
+    names = {
+        "seed": "seed",
+        "paths": "paths_per_draw",
+        "draws": "num_draws",
+        "chains": "num_chains",
+        "chunk_paths": "chunk_paths",
+        "parameters": "parameters",
+    }
+    return {
+        field: getattr(arguments, option)
+        for option, field in names.items()
+        if getattr(arguments, option) is not None
+    }
+
+
+def _command_run(arguments) -> int:
+    import riskengine
+    from riskengine.cube import cube_filename, write_cube
+
+    scenario = riskengine.load_scenario(arguments.config)
+    if overrides := _overrides(arguments):
+        scenario = scenario.with_ensemble(**overrides)
+    out = Path(arguments.out or Path("out") / scenario.name)
+    filename = cube_filename(arguments.format)
+    cube = riskengine.run(
+        scenario,
+        scheduler=arguments.scheduler,
+        workers=arguments.workers,
+        progress=not arguments.no_progress,
+    )
+    brief = riskengine.brief(cube)
+    cube_path = write_cube(cube, out / filename, arguments.format)
+    brief_path = brief.write(out / "brief.md")
+    print(f"cube:  {cube_path}\nbrief: {brief_path}")
+    return 0
+
+
+def _command_info(arguments) -> int:
+    from riskengine.info import describe
+
+    print(describe())
+    return 0
+
+
+def _command_fit(arguments) -> int:
+    from riskengine.inference import fit_command
+
+    return fit_command(
+        arguments.model,
+        arguments.data,
+        arguments.out,
+        arguments.seed,
+        arguments.chains,
+        arguments.warmup,
+        arguments.samples,
+        arguments.ppc,
+    )
+
+
+def _prepare_fit(arguments) -> None:
+    """Parallel NUTS chains need one XLA host device per chain, set before jax loads."""
+    count = f"--xla_force_host_platform_device_count={arguments.chains}"
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {count}".strip()
+
+
+COMMANDS = {
+    "run": _command_run,
+    "validate": _command_validate,
+    "info": _command_info,
+    "fit": _command_fit,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "fit":
+        _prepare_fit(arguments)
+    from riskengine.errors import RiskEngineError
+
+    try:
+        return COMMANDS[arguments.command](arguments)
+    except RiskEngineError as error:
+        print(f"riskengine {arguments.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
