@@ -27,9 +27,14 @@ class TaskProgress(Callback):
         self._bar.close()
 
 
-def track_futures(futures, description: str) -> None:
-    """Progress over every task behind distributed futures (a widget in Jupyter, text in a
-    terminal, where it blocks until they finish)."""
+def track_futures(futures) -> None:
+    """Progress over every task behind distributed futures: text in a terminal (blocking
+    until they finish), a widget in Jupyter (displayed here, since ``progress`` only
+    returns it there)."""
     from distributed import progress
 
-    progress(futures, multi=False)
+    bar = progress(futures, multi=False)
+    if bar is not None:
+        from IPython.display import display
+
+        display(bar)

@@ -142,7 +142,7 @@ def _compute(roots, execution, progress: bool, description: str) -> list[dict]:
     if execution.client is not None:
         futures = execution.client.compute(roots)
         if progress:
-            track_futures(futures, description)
+            track_futures(futures)
         return execution.client.gather(futures)
     callbacks = [TaskProgress(description)] if progress else []
     with dask.config.set(scheduler=execution.scheduler, num_workers=execution.num_workers):
