@@ -7,6 +7,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from riskengine.errors import DataError, UsageError
@@ -31,7 +32,9 @@ def write_cube(cube: xr.DataTree, path: str | Path, cube_format: str = "zarr") -
     try:
         if cube_format == "zarr":
             with warnings.catch_warnings():  # consolidated metadata is not yet in the Zarr v3 spec
-                warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+                warnings.filterwarnings(
+                    "ignore", message="Consolidated metadata", category=UserWarning
+                )
                 cube.to_zarr(staging, mode="w", consolidated=True)
         else:
             cube.to_netcdf(staging, engine="h5netcdf")
@@ -51,6 +54,12 @@ def open_cube(path: str | Path) -> xr.DataTree:
     engine = "zarr" if path.is_dir() else "h5netcdf"
     try:
         with xr.open_datatree(path, engine=engine) as tree:
-            return tree.load()
+            tree = tree.load()
     except (OSError, ValueError, KeyError) as error:
         raise DataError(f"{path}: not a readable riskengine cube ({error})") from None
+    # NetCDF returns numeric attributes as numpy scalars: give back the Python values written
+    tree.attrs = {
+        key: value.item() if isinstance(value, np.generic) else value
+        for key, value in tree.attrs.items()
+    }
+    return tree
