@@ -5,7 +5,7 @@ that results are bit-identical whatever the chunking, worker count or scheduler.
 ``jax.random`` numbers per path-step costs ~10 ns each on a 2-core CPU, several times the
 cost of the ladder logic itself, so the per-step bits come from a cheap integer hash
 instead: two rounds of the MurmurHash3 32-bit finaliser (``fmix32``, a bijection on
-uint32 with full avalanche) over a counter that combines the path's stream word and the
+uint32 with full avalanche) over the path's stream word XORed with a hashed word of the
 step. The two 32-bit key words come from a threefry key (``jax.random.key_data``) once
 per parameter draw, so streams of different draws, chains and seeds are unrelated.
 
@@ -49,14 +49,32 @@ def stream_words(key_words: jnp.ndarray, path_index: jnp.ndarray) -> jnp.ndarray
     return mix32(key_words[0] ^ mix32(path_index))
 
 
-def uniform_bits(key_words: jnp.ndarray, stream: jnp.ndarray, step) -> jnp.ndarray:
-    """32 random bits for (path stream, step): ``fmix32(fmix32(stream + step * phi) ^ k1)``."""
+def step_word(key_words: jnp.ndarray, step) -> jnp.ndarray:
+    """The word a step contributes to every path's counter: ``fmix32(step * phi ^ k1)``.
+
+    It does not depend on the path, so inside a scan over months it is one scalar a month.
+    """
     step = jnp.asarray(step, jnp.uint32)
-    counter = stream + step * jnp.uint32(GOLDEN_RATIO_32)
-    return mix32(mix32(counter) ^ key_words[1])
+    return mix32((step * jnp.uint32(GOLDEN_RATIO_32)) ^ key_words[1])
+
+
+def uniform_bits(key_words: jnp.ndarray, stream: jnp.ndarray, step) -> jnp.ndarray:
+    """32 random bits for (path stream, step): ``fmix32(fmix32(stream ^ step_word))``.
+
+    The step enters through a hashed word combined by XOR, not by adding ``step * phi``
+    to the stream: with addition, two paths whose streams differ by ``k * phi`` would be
+    month-shifted copies of each other (about 1e6 such pairs among 1e7 paths); with
+    hashed step words, paths can only coincide in isolated (path, month) pairs, at the
+    rate of any 32-bit generator.
+    """
+    return mix32(mix32(stream ^ step_word(key_words, step)))
 
 
 def bits_to_unit_interval(bits: jnp.ndarray) -> jnp.ndarray:
-    """Map uint32 bits to float32 in the open interval (0, 1) (24-bit resolution)."""
-    mantissa = (bits >> 8).astype(jnp.float32)
-    return (mantissa + 0.5) * jnp.float32(2.0**-24)
+    """Map uint32 bits to float32 in the open interval (0, 1) (23-bit resolution).
+
+    23 bits, not 24: ``(2**24 - 1 + 0.5) * 2**-24`` rounds to exactly 1.0 in float32,
+    whereas the largest value here, ``1 - 2**-24``, is representable.
+    """
+    mantissa = (bits >> 9).astype(jnp.float32)
+    return (mantissa + 0.5) * jnp.float32(2.0**-23)
