@@ -1,0 +1,148 @@
+"""The escalation ladder in plain NumPy: the baselines the engine is measured against.
+
+Same semantics as ``riskengine.models.escalation`` (one variant, fixed parameters):
+per-path resolve ``r ~ Normal(0, resolve_scale)``, location ``eta = x . coefficients + r``,
+month-1 level = start level (or an onset ordered-logit draw), then each month a step
+category (settle, de-escalate, stay, escalate) from an ordered logit at ``eta +
+level_effect[level]``; settled is absorbing. Outputs are the engine's counts:
+``level_count`` and ``peak_count`` (month, level).
+
+- ``naive``: what a researcher writes in a notebook: a 5 x 5 transition matrix per path
+  (float64), sampled each month by a cumulative-table lookup on ``rng.random``.
+- ``expert``: latent (threshold) form, vectorised over a cache-sized block of paths,
+  in place, int8 levels, PCG64 float32 uniforms, one core.
+- ``ladder_only``: the expert kernel on pre-drawn uniforms (no RNG cost): part of the limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+__all__ = ["naive", "expert", "ladder_only", "level_shifts"]
+
+NUM_LEVELS = 5
+
+
+def level_shifts(params) -> np.ndarray:
+    """Location shift per level 0..4 (0 for settled and threat)."""
+    return np.concatenate([[0.0, 0.0], np.asarray(params.level_effect, np.float64)])
+
+
+def _locations(params, covariates, rng, num_paths: int) -> np.ndarray:
+    resolve = float(params.resolve_scale) * rng.standard_normal(num_paths)
+    return float(np.dot(covariates, params.coefficients)) + resolve
+
+
+def _start(params, start_level: int, eta, rng) -> np.ndarray:
+    if start_level >= 1:
+        return np.full(eta.shape, start_level, np.int8)
+    cumulative = expit(np.asarray(params.onset_cutpoints)[None, :] - eta[:, None])
+    return (1 + (rng.random(eta.shape)[:, None] >= cumulative).sum(1)).astype(np.int8)
+
+
+def _next_level_table() -> np.ndarray:
+    """(level, category) -> next level, the rules of ``primitives.ladder.next_level``."""
+    table = np.zeros((NUM_LEVELS, 4), np.int8)
+    for level in range(1, NUM_LEVELS):
+        table[level] = [0, level - 1, level, min(level + 1, NUM_LEVELS - 1)]
+    return table
+
+
+def naive(params, covariates, start_level: int, num_paths: int, num_months: int, seed: int):
+    """Per-path transition matrices and a cumulative-table lookup each month."""
+    rng = np.random.default_rng(seed)
+    eta = _locations(params, covariates, rng, num_paths)
+    moves = _next_level_table()
+    matrix = np.zeros((num_paths, NUM_LEVELS, NUM_LEVELS))
+    matrix[:, 0, 0] = 1.0
+    shifts = level_shifts(params)
+    for level in range(1, NUM_LEVELS):
+        cumulative = expit(
+            np.asarray(params.step_cutpoints)[None, :] - (eta + shifts[level])[:, None]
+        )
+        probabilities = np.diff(
+            np.concatenate([np.zeros((num_paths, 1)), cumulative, np.ones((num_paths, 1))], 1),
+            axis=1,
+        )
+        for category in range(4):
+            matrix[:, level, moves[level, category]] += probabilities[:, category]
+    cumulative_rows = np.cumsum(matrix, axis=2)
+    level = _start(params, start_level, eta, rng).astype(np.int64)
+    peak = level.copy()
+    rows = np.arange(num_paths)
+    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    for month in range(num_months):
+        level_count[month] = np.bincount(level, minlength=NUM_LEVELS)
+        peak_count[month] = np.bincount(peak, minlength=NUM_LEVELS)
+        u = rng.random(num_paths)
+        level = np.minimum((u[:, None] >= cumulative_rows[rows, level]).sum(1), NUM_LEVELS - 1)
+        peak = np.maximum(peak, level)
+    return level_count, peak_count
+
+
+def _expert_block(params, eta, level, uniforms_fn, num_months, level_count, peak_count):
+    """Latent form on one block: z = eta + shift[level] + logit(u); category = #{c_k <= z}."""
+    cutpoints = np.asarray(params.step_cutpoints, np.float32)
+    shifts = level_shifts(params).astype(np.float32)
+    moves = _next_level_table().ravel()
+    eta = eta.astype(np.float32)
+    peak = level.copy()
+    n = level.shape[0]
+    buffer, z, category, index = (
+        np.empty(n, np.float32),
+        np.empty(n, np.float32),
+        np.empty(n, np.int8),
+        np.empty(n, np.intp),
+    )
+    for month in range(num_months):
+        level_count[month] += np.bincount(level, minlength=NUM_LEVELS)
+        peak_count[month] += np.bincount(peak, minlength=NUM_LEVELS)
+        u = uniforms_fn(month, buffer)
+        np.subtract(1.0, u, out=z)
+        np.divide(u, z, out=z)
+        np.log(z, out=z)  # logistic noise: logit(u)
+        z += eta
+        z += shifts.take(level)
+        np.greater_equal(z, cutpoints[0], out=category, casting="unsafe")
+        category += z >= cutpoints[1]
+        category += z >= cutpoints[2]
+        np.multiply(level, 4, out=index, casting="unsafe")
+        index += category
+        moves.take(index, out=level)
+        np.maximum(peak, level, out=peak)
+
+
+def expert(params, covariates, start_level, num_paths, num_months, seed, block_paths=65_536):
+    """Latent form, blocks of ``block_paths`` in place, PCG64 float32 uniforms."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+
+    def draw(month, out):
+        rng.random(out=out, dtype=np.float32)
+        return np.maximum(out, np.float32(2.0**-25), out=out)  # keep logit finite at u == 0
+
+    for start in range(0, num_paths, block_paths):
+        n = min(block_paths, num_paths - start)
+        eta = _locations(params, covariates, rng, n)
+        level = _start(params, start_level, eta, rng)
+        _expert_block(params, eta, level, draw, num_months, level_count, peak_count)
+    return level_count, peak_count
+
+
+def ladder_only(params, covariates, start_level, uniforms: np.ndarray, seed: int = 0):
+    """The expert kernel on pre-drawn uniforms (months, paths): no RNG inside the loop."""
+    num_months, num_paths = uniforms.shape
+    rng = np.random.default_rng(seed)
+    eta = _locations(params, covariates, rng, num_paths)
+    level = _start(params, start_level, eta, rng)
+    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+
+    def draw(month, out):
+        return uniforms[month]
+
+    _expert_block(params, eta, level, draw, num_months, level_count, peak_count)
+    return level_count, peak_count
