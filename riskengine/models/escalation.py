@@ -243,6 +243,10 @@ _SWEEP_PATHS = 2048
 # paths add into one byte). XLA's CPU reductions run at ~1 element per cycle, so one
 # packed sum replaces 5 one-hot sums per histogram (measured 2.5 -> 0.35 ns per path-month).
 _COUNT_LANES = 64
+# On a GPU one sweep holds the whole block (all paths in flight each month): measured on
+# an H100 at 120 months, 2.4e10 path-months/s vs 8.7e8 with CPU-sized sweeps, identical
+# counts (benchmarks/RESULTS.md).
+_ACCELERATOR_SWEEP_PATHS = 1 << 22
 
 
 def _level_bytes(values: jnp.ndarray) -> jnp.ndarray:
@@ -251,9 +255,15 @@ def _level_bytes(values: jnp.ndarray) -> jnp.ndarray:
     return jnp.where(values > 0, jnp.uint32(1) << shift, jnp.uint32(0))
 
 
+def _count_lanes(sweep_paths: int) -> int:
+    """Lanes of packed partial counts: at most 128 paths add into one byte (< 255)."""
+    return max(_COUNT_LANES, sweep_paths // 128)
+
+
 def _histogram(words: jnp.ndarray) -> jnp.ndarray:
-    """Fold packed words (paths,) in halves to (_COUNT_LANES,) packed partial counts."""
-    while words.shape[-1] > _COUNT_LANES:
+    """Fold packed words (paths,) in halves to packed partial counts (lanes,)."""
+    lanes = _count_lanes(words.shape[-1])
+    while words.shape[-1] > lanes:
         half = words.shape[-1] // 2
         words = words[..., :half] + words[..., half:]
     return words
@@ -284,8 +294,10 @@ def _sweep(key_words, params: Params, inputs: Inputs, path_index, valid, num_mon
 
 
 def _sweep_size(num_paths: int) -> int:
-    """Paths per sweep: _SWEEP_PATHS, or the power of two >= num_paths for small blocks."""
-    return max(_COUNT_LANES, min(_SWEEP_PATHS, 1 << max(0, num_paths - 1).bit_length()))
+    """Paths per sweep: cache-sized on a CPU, the whole block on an accelerator; a power
+    of two (the packed counts fold in halves), at least the number of count lanes."""
+    limit = _SWEEP_PATHS if jax.default_backend() == "cpu" else _ACCELERATOR_SWEEP_PATHS
+    return max(_COUNT_LANES, min(limit, 1 << max(0, num_paths - 1).bit_length()))
 
 
 def summarize(key_words, params: Params, inputs: Inputs, path_index, valid, *, num_months: int):
