@@ -20,23 +20,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-
-
-def _time(function, repeats: int = 3) -> float:
-    function()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:
@@ -68,7 +57,7 @@ def main() -> None:
         escalation._SWEEP_PATHS = escalation._ACCELERATOR_SWEEP_PATHS = sweep
         tasks._compiled.cache_clear()
         counts[layout] = tasks.run_task(spec, params, words, inputs.inputs)
-        seconds = _time(lambda: tasks.run_task(spec, params, words, inputs.inputs))
+        seconds = bench._best_time(lambda: tasks.run_task(spec, params, words, inputs.inputs), 3)
         print(f"engine {layout} (sweep {sweep} paths): {path_months / seconds:.3g} path-months/s")
     same = all(
         np.array_equal(counts["cpu-layout"][k], counts["gpu-layout"][k])
@@ -80,7 +69,7 @@ def main() -> None:
     covariates = np.asarray(inputs.inputs.covariates[0])
     start = int(inputs.inputs.start_level[0])
     expert_paths = 262_144
-    seconds = _time(
+    seconds = bench._best_time(
         lambda: reference_numpy.expert(params_one, covariates, start, expert_paths, args.months, 1),
         1,
     )
