@@ -87,9 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--seed", type=_seed, default=20261126)
     fit.add_argument("--chains", type=_positive, default=4)
-    fit.add_argument("--warmup", type=_positive, default=1000)
+    fit.add_argument("--warmup", type=_positive, default=500)
     fit.add_argument("--samples", type=_positive, default=1000)
     fit.add_argument("--ppc", action="store_true", help="also run the posterior predictive checks")
+    fit.add_argument(
+        "--chain-method",
+        choices=("sequential", "parallel"),
+        default="sequential",
+        help="sequential (default: full-length parallel runs grew to 9-12 GB on 2 cores) or parallel",
+    )
     return parser
 
 
@@ -162,6 +168,7 @@ def _command_fit(arguments) -> int:
         arguments.warmup,
         arguments.samples,
         arguments.ppc,
+        arguments.chain_method,
     )
 
 

@@ -1,0 +1,317 @@
+"""``python -m riskengine.inference.validate [--quick]``: the escalation model's validation.
+
+Runs, on the MID disputes: the prior predictive check (base rates implied by the priors),
+full simulation-based calibration (>= 200 replications) with a negative control (a
+shifted prior that must be rejected), parameter recovery on synthetic data of the real
+data's size (real covariates, known parameters), and a backtest (fit on disputes that
+began before 1990, predict war and peak level of the later ones: Brier score, skill vs
+the training base rate, log score, reliability table). Writes
+``docs/validation/escalation.md`` and ``escalation.json``; exits 1 if a check fails.
+The host device count must be set before jax is imported for parallel chains (done in
+``main`` below when run as a module).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+CUTOFF_YEAR = 1990
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation"
+
+
+def prior_predictive(rng_key, frame) -> dict:
+    """Base rates implied by the priors alone (400 prior draws, real covariates)."""
+    from numpyro.infer import Predictive
+
+    from riskengine.inference.checks import predictive_table
+    from riskengine.models import escalation
+
+    draws = Predictive(escalation.model, num_samples=400)(rng_key)
+    table = predictive_table(rng_key, escalation.params_from_draws(draws), frame, source="prior")
+    plausible = {"war share: all", "duration share: 1-1 months"}
+    table["passed"] = all(
+        row["lower_5"] <= row["observed"] <= row["upper_95"]
+        for row in table["rows"]
+        if row["statistic"] in plausible
+    )
+    return table
+
+
+def sbc(rng_key, num_replications: int, num_control: int) -> dict:
+    import jax
+
+    from riskengine.inference.calibration import (
+        WRONG_PRIOR,
+        rank_uniformity,
+        run_sbc,
+        synthetic_covariates,
+    )
+
+    key_correct, key_control = jax.random.split(rng_key)
+    options = {"num_warmup": 150, "num_samples": 160, "thin": 8}
+    correct = run_sbc(
+        key_correct, synthetic_covariates(), num_replications=num_replications, **options
+    )
+    control = run_sbc(
+        key_control,
+        synthetic_covariates(),
+        num_replications=num_control,
+        prior_shift=WRONG_PRIOR,
+        **options,
+    )
+    p_correct, p_control = rank_uniformity(correct), rank_uniformity(control)
+    threshold = 0.01 / len(p_correct)
+    return {
+        "num_replications": num_replications,
+        "num_control_replications": num_control,
+        "p_values": p_correct,
+        "control_p_values": p_control,
+        "threshold": threshold,
+        "divergent_replications": int(sum(correct.divergences > 0)),
+        "uniform": min(p_correct.values()) >= threshold,
+        "control_rejected": min(p_control.values()) < threshold,
+        "passed": min(p_correct.values()) >= threshold and min(p_control.values()) < threshold,
+    }
+
+
+def recovery(rng_key, disputes, truth) -> dict:
+    """Fit synthetic data (real covariates, known ``truth``); z-scores and 90% coverage."""
+    import jax
+    import numpy as np
+
+    from riskengine.inference.calibration import scalar_parameters, simulate_disputes
+    from riskengine.inference.fit import fit_escalation
+
+    key_data, key_fit = jax.random.split(rng_key)
+    peak, duration = simulate_disputes(key_data, truth, disputes["covariates"])
+    synthetic = {
+        "covariates": disputes["covariates"],
+        "peak_level": np.asarray(peak),
+        "duration_months": np.asarray(duration),
+    }
+    tree, report = fit_escalation(key_fit, synthetic, num_chains=2, num_warmup=300, num_samples=300)
+    names, true_values = scalar_parameters(jax.tree.map(lambda x: np.asarray(x)[None], truth))
+    posterior = tree["posterior"].to_dataset()
+    from riskengine.models import escalation
+
+    draws = escalation.Params(
+        *(
+            posterior[f].values.reshape(-1, *posterior[f].shape[2:])
+            for f in escalation.Params._fields
+        )
+    )
+    _, samples = scalar_parameters(draws)
+    lower, upper = np.quantile(samples, [0.05, 0.95], axis=0)
+    z = (samples.mean(0) - true_values[0]) / samples.std(0)
+    inside = (lower <= true_values[0]) & (true_values[0] <= upper)
+    identified = [i for i, n in enumerate(names) if n != "coefficients[6]"]
+    return {
+        "parameters": {
+            n: {
+                "truth": float(true_values[0][i]),
+                "mean": float(samples[:, i].mean()),
+                "z": float(z[i]),
+                "inside_90": bool(inside[i]),
+            }
+            for i, n in enumerate(names)
+        },
+        "coverage_90": float(inside[identified].mean()),
+        "max_abs_z": float(np.abs(z[identified]).max()),
+        "fit_diagnostics": report,
+        "passed": bool(inside[identified].mean() >= 0.75 and np.abs(z[identified]).max() < 4),
+    }
+
+
+def backtest(rng_key, frame) -> dict:
+    """Fit on disputes before CUTOFF_YEAR, score P(war) and P(peak) on the later ones."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from riskengine.data.disputes import dispute_arrays
+    from riskengine.inference.fit import fit_escalation
+    from riskengine.inference.likelihood import peak_duration_probabilities
+    from riskengine.models import escalation
+
+    arrays = dispute_arrays(frame)
+    train = arrays["start_year"] < CUTOFF_YEAR
+    training = {name: value[train] for name, value in arrays.items()}
+    tree, report = fit_escalation(rng_key, training, num_chains=2, num_warmup=300, num_samples=300)
+    posterior = tree["posterior"].to_dataset()
+    index = (
+        np.linspace(0, posterior.sizes["chain"] * posterior.sizes["draw"] - 1, 100)
+        .round()
+        .astype(int)
+    )
+    draws = escalation.Params(
+        *(
+            jnp.asarray(posterior[f].values.reshape(-1, *posterior[f].shape[2:])[index])
+            for f in escalation.Params._fields
+        )
+    )
+    test_covariates = jnp.asarray(arrays["covariates"][~train])
+    peak_probability = jax.lax.map(
+        lambda p: jnp.sum(peak_duration_probabilities(p, test_covariates, 162), axis=-1), draws
+    ).mean(0)
+    peak_probability = np.asarray(peak_probability / peak_probability.sum(-1, keepdims=True))
+    observed_peak = arrays["peak_level"][~train]
+    war = (observed_peak == 4).astype(float)
+    war_probability = peak_probability[:, 3]
+    base_rate = float(np.mean(training["peak_level"] == 4))
+    base_peak = np.bincount(training["peak_level"] - 1, minlength=4) / train.sum()
+    brier = float(np.mean((war_probability - war) ** 2))
+    brier_base = float(np.mean((base_rate - war) ** 2))
+    log_score = float(np.mean(np.log(peak_probability[np.arange(war.size), observed_peak - 1])))
+    log_score_base = float(np.mean(np.log(base_peak[observed_peak - 1])))
+    edges = np.quantile(war_probability, np.linspace(0, 1, 6))
+    groups = np.clip(np.searchsorted(edges, war_probability, side="right") - 1, 0, 4)
+    reliability = [
+        {
+            "mean_forecast": float(war_probability[groups == g].mean()),
+            "observed_war_share": float(war[groups == g].mean()),
+            "count": int((groups == g).sum()),
+        }
+        for g in range(5)
+        if np.any(groups == g)
+    ]
+    return {
+        "cutoff_year": CUTOFF_YEAR,
+        "num_train": int(train.sum()),
+        "num_test": int((~train).sum()),
+        "test_war_count": int(war.sum()),
+        "training_base_rate": base_rate,
+        "brier": brier,
+        "brier_base_rate": brier_base,
+        "brier_skill": 1 - brier / brier_base,
+        "peak_log_score": log_score,
+        "peak_log_score_base_rate": log_score_base,
+        "reliability_quintiles": reliability,
+        "fit_diagnostics": report,
+        "passed": bool(brier <= brier_base and log_score >= log_score_base),
+    }
+
+
+def _markdown(results: dict) -> str:
+    from riskengine.inference.checks import format_check_table
+
+    lines = [
+        "# Escalation model validation",
+        "",
+        f"Generated by `python -m riskengine.inference.validate"
+        f"{' --quick' if results['quick'] else ''}` in {results['seconds']:.0f} s.",
+        "",
+    ]
+    if "prior_predictive" in results:
+        lines += [
+            "## Prior predictive check",
+            "",
+            "```",
+            format_check_table(results["prior_predictive"]),
+            "```",
+            "",
+        ]
+    if "sbc" in results:
+        sbc = results["sbc"]
+        lines += [
+            "## Simulation-based calibration",
+            "",
+            f"{sbc['num_replications']} replications; chi-square rank-uniformity p-values per parameter "
+            f"(Bonferroni threshold {sbc['threshold']:.1e}); negative control (shifted prior, "
+            f"{sbc['num_control_replications']} replications) rejected: {sbc['control_rejected']}.",
+            "",
+            "| parameter | p (correct) | p (negative control) |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {n} | {p:.3g} | {sbc['control_p_values'][n]:.3g} |"
+            for n, p in sbc["p_values"].items()
+        ]
+        lines.append("")
+    if "recovery" in results:
+        rec = results["recovery"]
+        lines += [
+            "## Parameter recovery (real covariates, 2,436 synthetic disputes)",
+            "",
+            f"90% coverage {rec['coverage_90']:.2f}; max |z| {rec['max_abs_z']:.2f}.",
+            "",
+            "| parameter | truth | posterior mean | z | inside 90% |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {n} | {v['truth']:.3f} | {v['mean']:.3f} | {v['z']:.2f} | {v['inside_90']} |"
+            for n, v in rec["parameters"].items()
+        ]
+        lines.append("")
+    if "backtest" in results:
+        bt = results["backtest"]
+        lines += [
+            f"## Backtest (fit before {bt['cutoff_year']}, predict later disputes)",
+            "",
+            f"train {bt['num_train']}, test {bt['num_test']} ({bt['test_war_count']} wars); Brier "
+            f"{bt['brier']:.4f} vs base rate {bt['brier_base_rate']:.4f} (skill {bt['brier_skill']:.3f}); "
+            f"peak log score {bt['peak_log_score']:.3f} vs base rate {bt['peak_log_score_base_rate']:.3f}.",
+            "",
+            "| mean forecast P(war) | observed war share | count |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {r['mean_forecast']:.4f} | {r['observed_war_share']:.4f} | {r['count']} |"
+            for r in bt["reliability_quintiles"]
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few SBC replications, no recovery")
+    arguments = parser.parse_args(argv)
+    import numpyro
+
+    numpyro.set_host_device_count(2)
+    import jax
+
+    from riskengine.data.disputes import dispute_arrays, load_disputes
+    from riskengine.models import escalation
+
+    started = time.perf_counter()
+    frame = load_disputes()
+    key = jax.random.key(20260611)
+    keys = jax.random.split(key, 4)
+    results = {"quick": arguments.quick}
+    results["prior_predictive"] = prior_predictive(keys[0], frame)
+    results["backtest"] = backtest(keys[3], frame)
+    results["sbc"] = sbc(keys[1], 20 if arguments.quick else 200, 10 if arguments.quick else 40)
+    if not arguments.quick:
+        truth = escalation.Params(**{f: jax.numpy.asarray(v) for f, v in _recovery_truth().items()})
+        results["recovery"] = recovery(keys[2], dispute_arrays(frame), truth)
+    results["seconds"] = time.perf_counter() - started
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / "escalation.json").write_text(json.dumps(results, indent=2, default=float))
+    (DOCS / "escalation.md").write_text(_markdown(results))
+    failed = [
+        name
+        for name, value in results.items()
+        if isinstance(value, dict) and not value.get("passed", True)
+    ]
+    print(f"validation written to {DOCS}; failed: {failed or 'none'}")
+    return 1 if failed else 0
+
+
+def _recovery_truth() -> dict:
+    """Known parameters near the MID posterior (rounded), for the recovery check."""
+    return {
+        "onset_cutpoints": [-4.3, -1.1, 5.0],
+        "step_cutpoints": [-2.5, -0.8, 3.5],
+        "level_effect": [-1.5, -2.5, -4.0],
+        "coefficients": [0.8, 0.5, 0.04, 0.6, 0.6, -0.1, -0.4],
+        "resolve_scale": 1.5,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
