@@ -34,14 +34,9 @@ class RangeWarning(UserWarning):
 def _range_warnings(model, scenario_inputs, variant_names, source: str) -> list[str]:
     if source != "posterior":
         return []
-    try:
-        from riskengine.ensemble.parameters import posterior_path
-        from riskengine.inference.ranges import (
-            covariate_ranges_from_posterior,
-            out_of_range_warnings,
-        )
-    except ImportError:
-        return []
+    from riskengine.ensemble.parameters import posterior_path
+    from riskengine.inference.ranges import covariate_ranges_from_posterior, out_of_range_warnings
+
     ranges = covariate_ranges_from_posterior(posterior_path(model.name))
     covariates = scenario_inputs.constant_data["covariates"].values
     return out_of_range_warnings(covariates, variant_names, ranges)

@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import platform
 import subprocess
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
+from riskengine.versions import package_versions
+
 __all__ = ["package_versions", "git_revision", "provenance_attributes"]
-
-PACKAGES = (
-    "riskengine",
-    "jax",
-    "jaxlib",
-    "numpyro",
-    "numpy",
-    "xarray",
-    "arviz",
-    "dask",
-    "distributed",
-    "zarr",
-    "pydantic",
-)
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    versions["python"] = platform.python_version()
-    return versions
 
 
 def git_revision() -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-from importlib import metadata
 
 import arviz as az
 import jax
@@ -24,10 +23,10 @@ from numpyro.infer import MCMC, NUTS
 from riskengine.inference.likelihood import make_log_likelihood_fn
 from riskengine.models import escalation
 from riskengine.models.escalation_ensemble import EscalationEnsemble
+from riskengine.versions import package_versions
 
 __all__ = [
     "DIAGNOSTIC_FLOORS",
-    "PACKAGES",
     "run_nuts",
     "posterior_tree",
     "diagnostics",
@@ -42,7 +41,6 @@ DIAGNOSTIC_FLOORS = {
     "min_ess_tail": 400.0,
     "divergences": 0,
 }
-PACKAGES = ("riskengine", "jax", "jaxlib", "numpyro", "arviz", "xarray", "numpy", "h5netcdf")
 NOT_IDENTIFIED_NOTE = (
     "coefficients[crisis_management]: the MID data set crisis_management = 0 for every "
     "dispute, so this slope is not identified and its posterior is its prior, Normal(-0.4, 0.2)"
@@ -125,16 +123,6 @@ def covariate_ranges(covariates: np.ndarray) -> dict[str, list[float]]:
     }
 
 
-def _versions() -> dict[str, str]:
-    versions = {}
-    for package in PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
-
-
 def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_options):
     """Fit, then return ``(tree, report)``; ``tree.attrs`` carry provenance and diagnostics.
 
@@ -152,7 +140,7 @@ def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_
         "fit_seconds": round(fit_seconds, 1),
         "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "num_disputes": len(disputes["peak_level"]),
-        "package_versions": _versions(),
+        "package_versions": package_versions(),
         "diagnostics": report,
         "diagnostic_floors": DIAGNOSTIC_FLOORS,
         "covariate_ranges": covariate_ranges(disputes["covariates"]),

@@ -12,8 +12,8 @@ import xarray as xr
 
 import riskengine
 from riskengine.cube import DIMENSIONS
-from riskengine.cube.provenance import PACKAGES
 from riskengine.ensemble.keys import KEY_SCHEME
+from riskengine.versions import PACKAGES
 
 GROUPS = ("posterior", "predictions", "constant_data")
 
