@@ -27,7 +27,7 @@ DIMENSIONS = {
     "covariate": "escalation-model covariate (see riskengine.models.escalation.COVARIATE_NAMES)",
     "onset_cutpoint": "boundary between two first-month levels",
     "step_cutpoint": "boundary between two monthly step categories",
-    "active_level_above_threat": "active level above threat (display, use_of_force, war)",
+    "shifted_level": "active level whose step location is shifted vs use of force (threat, display, war)",
 }
 
 GROUPS = {

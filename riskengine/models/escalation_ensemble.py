@@ -58,20 +58,20 @@ class EscalationEnsemble:
     parameter_dims = {
         "onset_cutpoints": ("onset_cutpoint",),
         "step_cutpoints": ("step_cutpoint",),
-        "level_effect": ("active_level_above_threat",),
+        "level_effect": ("shifted_level",),
         "coefficients": ("covariate",),
         "resolve_scale": (),
     }
     parameter_coords = {
         "onset_cutpoint": ("threat|display", "display|use_of_force", "use_of_force|war"),
         "step_cutpoint": ("settle|de_escalate", "de_escalate|stay", "stay|escalate"),
-        "active_level_above_threat": escalation.ACTIVE_LEVEL_NAMES[1:],
+        "shifted_level": ("threat", "display", "war"),
         "covariate": escalation.COVARIATE_NAMES,
     }
     parameter_descriptions = {
         "onset_cutpoints": "ordered-logit cut-points of the first month's level (logit scale)",
         "step_cutpoints": "ordered-logit cut-points of the monthly step (logit scale)",
-        "level_effect": "shift of the monthly step location at this level vs threat (logit scale)",
+        "level_effect": "shift of the monthly step location at this level vs use of force (logit scale)",
         "coefficients": "covariate slopes of the location (logit scale per covariate unit)",
         "resolve_scale": "standard deviation of the latent per-crisis resolve (logit scale)",
     }

@@ -54,7 +54,7 @@ def _eta(params: escalation.Params, resolve: float = 0.0) -> float:
 
 def _matrix(params: escalation.Params, eta: float) -> np.ndarray:
     """5 x 5 transition matrix in float64 from the model's definition."""
-    shifts = np.concatenate([[0.0], np.asarray(params.level_effect, np.float64)])
+    shifts = np.asarray(escalation.level_shifts(params.level_effect), np.float64)
     matrix = np.zeros((5, 5))
     matrix[0, 0] = 1.0
     for level in range(1, 5):

@@ -227,3 +227,36 @@ def test_resolve_is_finite_at_the_extreme_draw(rng_key):
     # the mirror-image draw is finite, and the two are roughly symmetric
     lowest = simulate(rng_key, _path_with_resolve_bits(key_words, 0))
     assert float(lowest.resolve) == pytest.approx(-float(result.resolve), rel=0.05)
+
+
+def test_prior_sites_map_to_params_through_the_attenuation():
+    from numpyro.infer import Predictive
+
+    draws = Predictive(escalation.model, num_samples=200)(jax.random.key(3))
+    scale = np.asarray(escalation.attenuation(draws["resolve_scale"]))[:, None]
+    np.testing.assert_allclose(
+        draws["coefficients"], draws["coefficients_average"] * scale, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        draws["level_effect"], draws["level_effect_average"] * scale, rtol=1e-6
+    )
+    for name in ("onset_cutpoints", "step_cutpoints"):
+        assert np.all(np.diff(draws[name], axis=-1) > 0), name
+        first = draws[f"{name[:-1]}_first"]
+        np.testing.assert_allclose(draws[name][:, 0], first * scale[:, 0], rtol=1e-5, atol=1e-6)
+
+
+def test_attenuation_matches_the_logistic_normal_mean():
+    """E[sigmoid(x + r)], r ~ N(0, s), vs sigmoid(x / attenuation(s)) by Gauss-Hermite."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    weights = weights / weights.sum()
+    for scale in (0.5, 1.0, 1.5, 2.5):
+        for x in (-3.0, -1.0, 0.5, 2.0):
+            exact = np.sum(weights / (1 + np.exp(-(x + scale * nodes))))
+            approximate = 1 / (1 + np.exp(-x / float(escalation.attenuation(scale))))
+            assert abs(exact - approximate) < 0.02, (scale, x, exact, approximate)
+
+
+def test_reference_level_use_of_force_has_no_shift():
+    shifts = np.asarray(escalation.level_shifts(jnp.array([1.0, 2.0, 3.0])))
+    np.testing.assert_array_equal(shifts, [1.0, 2.0, 0.0, 3.0])
