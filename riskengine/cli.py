@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=_seed, default=20261126)
     fit.add_argument("--chains", type=_positive, default=4)
     fit.add_argument("--warmup", type=_positive, default=500)
-    fit.add_argument("--samples", type=_positive, default=1000)
+    fit.add_argument("--samples", type=_positive, default=500)
     fit.add_argument("--ppc", action="store_true", help="also run the posterior predictive checks")
     fit.add_argument(
         "--chain-method",

@@ -94,18 +94,30 @@ def replicated_statistics(rng_key, params, covariates, multilateral, num_months:
     return _summaries(cells // num_bins, cells % num_bins, multilateral)
 
 
+REQUIRED_INSIDE = ("war share: all", "war share: multilateral", "war share: bilateral")
+
+
 def posterior_predictive_check(rng_key, tree, frame, *, num_draws: int = 400) -> dict:
-    """Observed vs replicated statistics over ``num_draws`` posterior draws (evenly thinned)."""
+    """Observed vs replicated statistics over ``num_draws`` posterior draws (evenly thinned).
+
+    ``passed`` when the war shares (all, multilateral, bilateral: ``REQUIRED_INSIDE``) lie
+    inside their 90% intervals; the peak and duration rows are reported, not required.
+    """
     posterior = tree["posterior"].to_dataset()
     flat = {
         name: np.asarray(posterior[name].values).reshape(-1, *posterior[name].shape[2:])
         for name in escalation.Params._fields
     }
-    index = np.linspace(0, len(flat["resolve_scale"]) - 1, num_draws).round().astype(int)
+    available = len(flat["resolve_scale"])
+    index = np.linspace(0, available - 1, min(num_draws, available)).round().astype(int)
     params = escalation.Params(
         *(jnp.asarray(flat[name][index], jnp.float32) for name in escalation.Params._fields)
     )
-    return predictive_table(rng_key, params, frame, source="posterior")
+    table = predictive_table(rng_key, params, frame, source="posterior")
+    war_rows = [row for row in table["rows"] if row["statistic"] in REQUIRED_INSIDE]
+    table["required_inside"] = list(REQUIRED_INSIDE)
+    table["passed"] = all(row["inside"] for row in war_rows)
+    return table
 
 
 def predictive_table(rng_key, params, frame, *, source: str) -> dict:

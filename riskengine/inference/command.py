@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import jax
-import numpy as np
 
 from riskengine.data.disputes import data_provenance, dispute_arrays, load_disputes
 from riskengine.ensemble.parameters import posterior_path
@@ -76,6 +75,7 @@ def fit_command(
         num_warmup=num_warmup,
         num_samples=num_samples,
         chain_method=chain_method,
+        progress_bar=sys.stderr.isatty(),
     )
     path = Path(out) if out else posterior_path(model_name)
     write_posterior(tree, path)
@@ -86,19 +86,10 @@ def fit_command(
 
         table = posterior_predictive_check(jax.random.key(seed + 1), tree, frame)
         print(format_check_table(table))
-        ppc_file = path.with_name(path.name.replace("_posterior.nc", "_ppc.json"))
+        stem = path.name.removesuffix(".nc").removesuffix("_posterior")
+        ppc_file = path.with_name(f"{stem}_ppc.json")
         ppc_file.write_text(json.dumps(table, indent=2))
         print(f"posterior predictive check written to {ppc_file}")
-        if not all(row["inside"] for row in table["rows"]):
+        if not table["passed"]:
             return 1
     return 0 if report["passed"] else 1
-
-
-if __name__ == "__main__":  # pragma: no cover - manual use
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--chains", type=int, default=4)
-    arguments = parser.parse_args()
-    np.seterr(all="ignore")
-    sys.exit(fit_command("escalation", None, None, 0, arguments.chains, 500, 1000, True))
