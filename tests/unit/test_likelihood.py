@@ -11,10 +11,12 @@ from riskengine.inference import likelihood
 from riskengine.models import escalation
 from riskengine.primitives.ladder_likelihood import plan_recursion
 
+# Step shifts threat 0, display 0.2, use of force 0.5, war 0.9 written with use of force
+# as the reference level (cut-points moved by -0.5): the same ladder as before the change.
 PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-2.0, 0.5, 3.0]),
-    step_cutpoints=jnp.array([-0.3, 0.6, 2.6]),
-    level_effect=jnp.array([0.2, 0.5, 0.9]),
+    step_cutpoints=jnp.array([-0.8, 0.1, 2.1]),
+    level_effect=jnp.array([-0.5, -0.3, 0.4]),
     coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, 0.4, 0.3, -0.4]),
     resolve_scale=jnp.array(0.8),
 )
