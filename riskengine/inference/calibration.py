@@ -6,8 +6,9 @@ probabilities truncated to durations up to ``NUM_MONTHS`` (and fitted with the s
 truncated likelihood, so simulation and fit agree exactly), fit it with NUTS, and record the rank of each scalar parameter's true value among
 ``num_ranked`` thinned posterior draws. If fitting is correct, every rank is uniform on
 ``0..num_ranked``; :func:`rank_uniformity` tests this with a chi-square test per
-parameter on equal-width rank bins. A negative control fits with a deliberately wrong
-prior (``shift_prior``) and must be rejected.
+parameter on equal-width rank bins. The negative control fits with a deliberately
+mis-specified likelihood (``misspecified=True``: every covariate's sign flipped, so the
+slopes are estimated with the wrong sign) and must be rejected.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-import numpyro.distributions as dist
 from numpyro.infer import MCMC, NUTS, Predictive
 from scipy import stats
 
@@ -26,11 +26,11 @@ from riskengine.inference.likelihood import (
     conditional_table,
     dispute_log_likelihood,
 )
+from riskengine.inference.warm_start import laplace_warm_start
 from riskengine.models import escalation
 
 __all__ = [
     "NUM_MONTHS",
-    "WRONG_PRIOR",
     "synthetic_covariates",
     "SbcResult",
     "scalar_parameters",
@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 NUM_MONTHS = 24
-WRONG_PRIOR = {"step_cutpoint_first": 3.0, "coefficients": 1.0}
 
 
 class SbcResult(NamedTuple):
@@ -77,34 +76,11 @@ def simulate_disputes(rng_key, params, covariates, num_months: int = NUM_MONTHS)
     return cell // num_months + 1, cell % num_months + 1
 
 
-def _model(disputes, prior_shift=None):
-    """escalation.model with the data passed as (traced) arguments; optional wrong prior."""
-    import numpyro
-
-    if prior_shift is None:
-        return escalation.model(disputes, log_likelihood_fn=_traced_log_likelihood)
-    prior = escalation.priors()
-    shifted = {
-        name: numpyro.sample(name, _shift(prior[name], prior_shift.get(name))) for name in prior
-    }
-    params = _params_from_sites(shifted)
-    numpyro.factor("disputes", jnp.sum(_traced_log_likelihood(params, disputes)))
-    return params
-
-
-def _shift(distribution, shift):
-    if shift is None:
-        return distribution
-    return dist.TransformedDistribution(distribution, dist.transforms.AffineTransform(shift, 1.0))
-
-
-def _params_from_sites(site):
-    """Params from the sampled sites (ordered cut-points = first + cumulative gaps)."""
-    onset = escalation._ordered(site["onset_cutpoint_first"], site["onset_cutpoint_gaps"])
-    step = escalation._ordered(site["step_cutpoint_first"], site["step_cutpoint_gaps"])
-    return escalation.Params(
-        onset, step, site["level_effect"], site["coefficients"], site["resolve_scale"]
-    )
+def _model(disputes, misspecified=False):
+    """escalation.model with the data as (traced) arguments; optionally covariates negated."""
+    if misspecified:
+        disputes = {**disputes, "covariates": -disputes["covariates"]}
+    return escalation.model(disputes, log_likelihood_fn=_traced_log_likelihood)
 
 
 def _traced_log_likelihood(params, disputes):
@@ -122,7 +98,7 @@ def _traced_log_likelihood(params, disputes):
     return log_joint - jax.scipy.special.logsumexp(log_weights + within, axis=-1)
 
 
-def synthetic_covariates(num_disputes: int = 40, seed: int = 7) -> np.ndarray:
+def synthetic_covariates(num_disputes: int = 200, seed: int = 7) -> np.ndarray:
     """A fixed design resembling the MID covariates (crisis_management = 0)."""
     rng = np.random.default_rng(seed)
     return np.column_stack(
@@ -146,18 +122,22 @@ def run_sbc(
     num_warmup=200,
     num_samples=200,
     thin=10,
-    prior_shift=None,
+    misspecified=False,
 ) -> SbcResult:
-    """Run ``num_replications`` SBC replications; ``prior_shift`` fits with a wrong prior.
+    """Run ``num_replications`` SBC replications; ``misspecified`` fits the wrong likelihood.
 
-    ``prior_shift`` maps a prior site name to an additive shift of that prior (the
-    negative control); the data are always simulated from the true prior.
+    Data are always simulated from the true model; with ``misspecified`` they are fitted
+    with every covariate negated (the negative control).
     """
     covariates = jnp.asarray(covariates, jnp.float32)
     key_prior, key_data, key_fit = jax.random.split(rng_key, 3)
     truth = Predictive(escalation.model, num_samples=num_replications)(key_prior)
     true_params = escalation.params_from_draws(truth)
-    kernel = NUTS(lambda disputes: _model(disputes, prior_shift), target_accept_prob=0.9)
+
+    def model(disputes):
+        return _model(disputes, misspecified)
+
+    kernel = NUTS(model, target_accept_prob=0.9, dense_mass=True)
     mcmc = MCMC(
         kernel,
         num_warmup=num_warmup,
@@ -173,13 +153,13 @@ def run_sbc(
             jax.random.fold_in(key_data, replication), params, covariates
         )
         disputes = {"covariates": covariates, "peak_level": peak, "duration_months": duration}
-        mcmc.run(jax.random.fold_in(key_fit, replication), disputes, extra_fields=("diverging",))
-        draws = (
-            _params_from_sites(mcmc.get_samples())
-            if prior_shift
-            else escalation.params_from_draws(mcmc.get_samples())
-        )
-        _, posterior_scalars = scalar_parameters(draws)
+        key_start, key_run = jax.random.split(jax.random.fold_in(key_fit, replication))
+        start = laplace_warm_start(key_start, model, num_chains=1, model_args=(disputes,))
+        # The initial metric is state, not compiled code: set it per data set, reuse the jit.
+        kernel._inverse_mass_matrix = start.inverse_mass_matrix
+        init_params = jax.tree.map(lambda value: value[0], start.init_params)
+        mcmc.run(key_run, disputes, extra_fields=("diverging",), init_params=init_params)
+        _, posterior_scalars = scalar_parameters(escalation.params_from_draws(mcmc.get_samples()))
         thinned = posterior_scalars[::thin][: num_samples // thin - 1]
         ranks.append(np.sum(thinned < true_scalars[replication], axis=0))
         divergences.append(int(np.sum(mcmc.get_extra_fields()["diverging"])))

@@ -2,7 +2,7 @@
 
 Runs, on the MID disputes: the prior predictive check (base rates implied by the priors),
 full simulation-based calibration (>= 200 replications) with a negative control (a
-shifted prior that must be rejected), parameter recovery on synthetic data of the real
+mis-specified likelihood, covariates negated, that must be rejected), parameter recovery on synthetic data of the real
 data's size (real covariates, known parameters), and a backtest (fit on disputes that
 began before 1990, predict war and peak level of the later ones: Brier score, skill vs
 the training base rate, log score, reliability table). Writes
@@ -44,14 +44,13 @@ def sbc(rng_key, num_replications: int, num_control: int) -> dict:
     import jax
 
     from riskengine.inference.calibration import (
-        WRONG_PRIOR,
         rank_uniformity,
         run_sbc,
         synthetic_covariates,
     )
 
     key_correct, key_control = jax.random.split(rng_key)
-    options = {"num_warmup": 150, "num_samples": 160, "thin": 8}
+    options = {"num_warmup": 100, "num_samples": 160, "thin": 8}
     correct = run_sbc(
         key_correct, synthetic_covariates(), num_replications=num_replications, **options
     )
@@ -59,7 +58,7 @@ def sbc(rng_key, num_replications: int, num_control: int) -> dict:
         key_control,
         synthetic_covariates(),
         num_replications=num_control,
-        prior_shift=WRONG_PRIOR,
+        misspecified=True,
         **options,
     )
     p_correct, p_control = rank_uniformity(correct), rank_uniformity(control)
@@ -92,7 +91,9 @@ def recovery(rng_key, disputes, truth) -> dict:
         "peak_level": np.asarray(peak),
         "duration_months": np.asarray(duration),
     }
-    tree, report = fit_escalation(key_fit, synthetic, num_chains=2, num_warmup=300, num_samples=300)
+    tree, report = fit_escalation(
+        key_fit, synthetic, num_chains=2, num_warmup=300, num_samples=300, chain_method="sequential"
+    )
     names, true_values = scalar_parameters(jax.tree.map(lambda x: np.asarray(x)[None], truth))
     posterior = tree["posterior"].to_dataset()
     from riskengine.models import escalation
@@ -125,6 +126,45 @@ def recovery(rng_key, disputes, truth) -> dict:
     }
 
 
+def reproduction(frame) -> dict:
+    """Refit with the shipped posterior's seed and NUTS options; compare with its draws.
+
+    Passes when every parameter's posterior mean agrees within 5 combined Monte Carlo
+    standard errors; ``max_abs_difference`` says whether the draws are bit-identical.
+    """
+    import arviz as az
+    import jax
+    import numpy as np
+    import xarray as xr
+
+    from riskengine.data.disputes import dispute_arrays
+    from riskengine.ensemble.parameters import posterior_path
+    from riskengine.inference.fit import fit_escalation
+
+    with xr.open_datatree(posterior_path("escalation"), engine="h5netcdf") as tree:
+        shipped = tree["posterior"].to_dataset().load()
+        options, seed = json.loads(tree.attrs["nuts"]), int(tree.attrs["seed"])
+    refit, report = fit_escalation(jax.random.key(seed), dispute_arrays(frame), **options)
+    refit = refit["posterior"].to_dataset()
+    rows, passed, largest = {}, True, 0.0
+    for name in shipped.data_vars:
+        new = refit[name].astype(np.float32)
+        difference = (new.mean(("chain", "draw")) - shipped[name].mean(("chain", "draw"))).values
+        mcse = np.hypot(az.mcse(new)[name].values, az.mcse(shipped)[name].values)
+        z = np.abs(difference) / mcse
+        largest = max(largest, float(np.max(np.abs(new.values - shipped[name].values))))
+        rows[name] = {"max_abs_z": float(np.max(z))}
+        passed &= bool(np.all(z < 5))
+    return {
+        "seed": seed,
+        "nuts": options,
+        "parameters": rows,
+        "max_abs_difference": largest,
+        "fit_seconds": report["fit_seconds"],
+        "passed": passed,
+    }
+
+
 def backtest(rng_key, frame) -> dict:
     """Fit on disputes before CUTOFF_YEAR, score P(war) and P(peak) on the later ones."""
     import jax
@@ -139,7 +179,9 @@ def backtest(rng_key, frame) -> dict:
     arrays = dispute_arrays(frame)
     train = arrays["start_year"] < CUTOFF_YEAR
     training = {name: value[train] for name, value in arrays.items()}
-    tree, report = fit_escalation(rng_key, training, num_chains=2, num_warmup=300, num_samples=300)
+    tree, report = fit_escalation(
+        rng_key, training, num_chains=2, num_warmup=300, num_samples=300, chain_method="sequential"
+    )
     posterior = tree["posterior"].to_dataset()
     index = (
         np.linspace(0, posterior.sizes["chain"] * posterior.sizes["draw"] - 1, 100)
@@ -194,73 +236,87 @@ def backtest(rng_key, frame) -> dict:
     }
 
 
-def _markdown(results: dict) -> str:
+def _table(header: tuple[str, ...], rows) -> list[str]:
+    """Markdown table lines (then a blank line) from a header and rows of cells."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows] + [""]
+
+
+def _sbc_section(sbc: dict) -> list[str]:
+    text = (
+        f"{sbc['num_replications']} replications; chi-square rank-uniformity p-values per "
+        f"parameter (Bonferroni threshold {sbc['threshold']:.1e}); "
+        f"{sbc['divergent_replications']} replications had divergences; negative control "
+        f"(covariates negated, {sbc['num_control_replications']} replications) rejected: "
+        f"{sbc['control_rejected']}."
+    )
+    rows = [
+        (n, f"{p:.3g}", f"{sbc['control_p_values'][n]:.3g}") for n, p in sbc["p_values"].items()
+    ]
+    return [text, "", *_table(("parameter", "p (correct)", "p (negative control)"), rows)]
+
+
+def _recovery_section(recovery: dict) -> list[str]:
+    text = f"90% coverage {recovery['coverage_90']:.2f}; max |z| {recovery['max_abs_z']:.2f}."
+    rows = [
+        (n, f"{v['truth']:.3f}", f"{v['mean']:.3f}", f"{v['z']:.2f}", v["inside_90"])
+        for n, v in recovery["parameters"].items()
+    ]
+    header = ("parameter", "truth", "posterior mean", "z", "inside 90%")
+    return [text, "", *_table(header, rows)]
+
+
+def _backtest_section(backtest: dict) -> list[str]:
+    text = (
+        f"train {backtest['num_train']}, test {backtest['num_test']} "
+        f"({backtest['test_war_count']} wars); Brier {backtest['brier']:.4f} vs base rate "
+        f"{backtest['brier_base_rate']:.4f} (skill {backtest['brier_skill']:.3f}); peak log "
+        f"score {backtest['peak_log_score']:.3f} vs base rate "
+        f"{backtest['peak_log_score_base_rate']:.3f}. Reliability (quintiles of the forecast):"
+    )
+    rows = [
+        (f"{r['mean_forecast']:.4f}", f"{r['observed_war_share']:.4f}", r["count"])
+        for r in backtest["reliability_quintiles"]
+    ]
+    return [text, "", *_table(("mean forecast P(war)", "observed war share", "count"), rows)]
+
+
+def _reproduction_section(reproduction: dict) -> list[str]:
+    text = (
+        f"Refit with seed {reproduction['seed']} and {reproduction['nuts']} in "
+        f"{reproduction['fit_seconds']:.0f} s; largest absolute difference from the shipped "
+        f"draws {reproduction['max_abs_difference']:.3g}."
+    )
+    rows = [(n, f"{v['max_abs_z']:.2f}") for n, v in reproduction["parameters"].items()]
+    return [text, "", *_table(("parameter", "max |mean difference| / MCSE"), rows)]
+
+
+def _prior_predictive_section(table: dict) -> list[str]:
     from riskengine.inference.checks import format_check_table
 
+    return ["```", format_check_table(table), "```", ""]
+
+
+SECTIONS = {
+    "prior_predictive": ("Prior predictive check", _prior_predictive_section),
+    "reproduction": ("Reproduction of the shipped posterior", _reproduction_section),
+    "sbc": ("Simulation-based calibration", _sbc_section),
+    "recovery": ("Parameter recovery (real covariates, synthetic outcomes)", _recovery_section),
+    "backtest": (f"Backtest (fit before {CUTOFF_YEAR}, predict later disputes)", _backtest_section),
+}
+
+
+def _markdown(results: dict) -> str:
+    command = "python -m riskengine.inference.validate" + (" --quick" if results["quick"] else "")
     lines = [
         "# Escalation model validation",
         "",
-        f"Generated by `python -m riskengine.inference.validate"
-        f"{' --quick' if results['quick'] else ''}` in {results['seconds']:.0f} s.",
+        f"Generated by `{command}` in {results['seconds']:.0f} s.",
         "",
     ]
-    if "prior_predictive" in results:
-        lines += [
-            "## Prior predictive check",
-            "",
-            "```",
-            format_check_table(results["prior_predictive"]),
-            "```",
-            "",
-        ]
-    if "sbc" in results:
-        sbc = results["sbc"]
-        lines += [
-            "## Simulation-based calibration",
-            "",
-            f"{sbc['num_replications']} replications; chi-square rank-uniformity p-values per parameter "
-            f"(Bonferroni threshold {sbc['threshold']:.1e}); negative control (shifted prior, "
-            f"{sbc['num_control_replications']} replications) rejected: {sbc['control_rejected']}.",
-            "",
-            "| parameter | p (correct) | p (negative control) |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {n} | {p:.3g} | {sbc['control_p_values'][n]:.3g} |"
-            for n, p in sbc["p_values"].items()
-        ]
-        lines.append("")
-    if "recovery" in results:
-        rec = results["recovery"]
-        lines += [
-            "## Parameter recovery (real covariates, 2,436 synthetic disputes)",
-            "",
-            f"90% coverage {rec['coverage_90']:.2f}; max |z| {rec['max_abs_z']:.2f}.",
-            "",
-            "| parameter | truth | posterior mean | z | inside 90% |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {n} | {v['truth']:.3f} | {v['mean']:.3f} | {v['z']:.2f} | {v['inside_90']} |"
-            for n, v in rec["parameters"].items()
-        ]
-        lines.append("")
-    if "backtest" in results:
-        bt = results["backtest"]
-        lines += [
-            f"## Backtest (fit before {bt['cutoff_year']}, predict later disputes)",
-            "",
-            f"train {bt['num_train']}, test {bt['num_test']} ({bt['test_war_count']} wars); Brier "
-            f"{bt['brier']:.4f} vs base rate {bt['brier_base_rate']:.4f} (skill {bt['brier_skill']:.3f}); "
-            f"peak log score {bt['peak_log_score']:.3f} vs base rate {bt['peak_log_score_base_rate']:.3f}.",
-            "",
-            "| mean forecast P(war) | observed war share | count |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {r['mean_forecast']:.4f} | {r['observed_war_share']:.4f} | {r['count']} |"
-            for r in bt["reliability_quintiles"]
-        ]
+    for name, (title, render) in SECTIONS.items():
+        if name in results:
+            lines += [f"## {title} (passed: {results[name]['passed']})", "", *render(results[name])]
     return "\n".join(lines) + "\n"
 
 
@@ -284,6 +340,8 @@ def main(argv=None) -> int:
     keys = jax.random.split(key, 4)
     results = {"quick": arguments.quick}
     results["prior_predictive"] = prior_predictive(keys[0], frame)
+    if not arguments.quick:
+        results["reproduction"] = reproduction(frame)
     results["backtest"] = backtest(keys[3], frame)
     results["sbc"] = sbc(keys[1], 20 if arguments.quick else 200, 10 if arguments.quick else 40)
     if not arguments.quick:
@@ -305,10 +363,10 @@ def main(argv=None) -> int:
 def _recovery_truth() -> dict:
     """Known parameters near the MID posterior (rounded), for the recovery check."""
     return {
-        "onset_cutpoints": [-4.3, -1.1, 5.0],
-        "step_cutpoints": [-2.5, -0.8, 3.5],
-        "level_effect": [-1.5, -2.5, -4.0],
-        "coefficients": [0.8, 0.5, 0.04, 0.6, 0.6, -0.1, -0.4],
+        "onset_cutpoints": [-4.3, -1.1, 6.5],
+        "step_cutpoints": [0.0, 2.7, 5.6],
+        "level_effect": [3.7, 0.95, -3.3],
+        "coefficients": [0.85, 0.65, 0.04, 0.45, 0.5, -0.1, -0.5],
         "resolve_scale": 1.5,
     }
 
