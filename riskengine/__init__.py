@@ -22,6 +22,7 @@ _EXPORTS = {
     "run": "riskengine.api",
     "brief": "riskengine.api",
     "RangeWarning": "riskengine.api",
+    "PosteriorWarning": "riskengine.api",
     "open_cube": "riskengine.cube",
     "write_cube": "riskengine.cube",
 }

@@ -31,6 +31,25 @@ class RangeWarning(UserWarning):
     """A scenario lies outside the range of the data the model was fitted on."""
 
 
+class PosteriorWarning(UserWarning):
+    """The fitted posterior in use missed a diagnostic floor (R-hat, ESS, divergences)."""
+
+
+def _posterior_warnings(provenance: dict) -> list[str]:
+    stored = provenance.get("diagnostics")
+    if provenance.get("source") != "posterior" or not stored:
+        return []
+    report = json.loads(stored)
+    if report.get("passed", True):
+        return []
+    return [
+        f"the fitted posterior ({provenance.get('file')}) misses its diagnostic floors: "
+        f"max R-hat {report['max_rhat']:.3f} (floor 1.01), min ESS bulk "
+        f"{report['min_ess_bulk']:.0f} / tail {report['min_ess_tail']:.0f} (floor 400), "
+        f"{report['divergences']} divergences; its intervals are less reliable than stated"
+    ]
+
+
 def _range_warnings(model, scenario_inputs, variant_names, source: str) -> list[str]:
     if source != "posterior":
         return []
@@ -66,9 +85,13 @@ def run(
         num_chains=settings.num_chains,
         num_draws=settings.num_draws,
     )
-    notes = _range_warnings(model, scenario_inputs, scenario.variant_names, source)
-    for note in notes:
+    posterior_notes = _posterior_warnings(parameter_provenance)
+    for note in posterior_notes:
+        warnings.warn(note, PosteriorWarning, stacklevel=2)
+    range_notes = _range_warnings(model, scenario_inputs, scenario.variant_names, source)
+    for note in range_notes:
         warnings.warn(note, RangeWarning, stacklevel=2)
+    notes = posterior_notes + range_notes
     started = time.perf_counter()
     with execution(scheduler, client=client, num_workers=workers) as where:
         counts = run_ensemble(
