@@ -1,0 +1,79 @@
+"""The validation report renders every section from results shaped like the checks' own.
+
+``make validate`` takes hours on 2 cores, so its report code is exercised here on small
+hand-made results with the keys each check returns.
+"""
+
+from __future__ import annotations
+
+from riskengine.inference import validate
+
+NAMES = ["resolve_scale", "coefficients[0]"]
+
+
+def _results() -> dict:
+    row = {"statistic": "war share: all", "observed": 0.0435, "mean": 0.05}
+    row |= {"lower_5": 0.01, "upper_95": 0.5, "inside": True}
+    table = {"source": "prior", "num_draws": 400, "interval": "central 90%", "rows": [row]}
+    return {
+        "quick": False,
+        "seconds": 12.0,
+        "prior_predictive": table | {"passed": True},
+        "reproduction": {
+            "seed": 1,
+            "nuts": {"num_chains": 4},
+            "parameters": {name: {"max_abs_z": 0.5} for name in NAMES},
+            "max_abs_difference": 0.0,
+            "fit_seconds": 700.0,
+            "passed": True,
+        },
+        "sbc": {
+            "num_replications": 200,
+            "num_control_replications": 40,
+            "p_values": dict.fromkeys(NAMES, 0.4),
+            "control_p_values": dict.fromkeys(NAMES, 1e-9),
+            "threshold": 0.01 / len(NAMES),
+            "divergent_replications": 3,
+            "control_rejected": True,
+            "passed": True,
+        },
+        "recovery": {
+            "parameters": {
+                name: {"truth": 1.0, "mean": 1.1, "z": 0.4, "inside_90": True} for name in NAMES
+            },
+            "coverage_90": 1.0,
+            "max_abs_z": 0.4,
+            "passed": True,
+        },
+        "backtest": {
+            "num_train": 2000,
+            "num_test": 436,
+            "test_war_count": 9,
+            "brier": 0.02,
+            "brier_base_rate": 0.021,
+            "brier_skill": 0.05,
+            "peak_log_score": -0.8,
+            "peak_log_score_base_rate": -0.85,
+            "reliability_quintiles": [
+                {"mean_forecast": 0.01, "observed_war_share": 0.0, "count": 88}
+            ],
+            "passed": False,
+        },
+    }
+
+
+def test_every_section_renders_with_its_pass_flag_and_one_row_per_parameter():
+    report = validate._markdown(_results())
+    for title, _ in validate.SECTIONS.values():
+        assert f"## {title} (passed: " in report, title
+    assert "(passed: False)" in report and "Brier 0.0200 vs base rate 0.0210" in report
+    assert report.count("| resolve_scale |") == 3  # reproduction, SBC, recovery tables
+    assert "negative control (covariates negated, 40 replications) rejected: True" in report
+
+
+def test_sections_missing_from_the_results_are_left_out():
+    results = _results()
+    del results["reproduction"], results["recovery"]
+    report = validate._markdown(results | {"quick": True})
+    assert "Reproduction" not in report and "Parameter recovery" not in report
+    assert "validate --quick" in report
