@@ -31,8 +31,8 @@ def shipped() -> xr.DataTree:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="shipped fit misses the floors: the war-level parameters are bimodal (see "
-    "docs/validation/escalation-fit-notes.md); runs on it carry a PosteriorWarning",
+    reason="shipped fit misses the floors: the war pathway is bimodal and chains rarely "
+    "cross (docs/validation/escalation-fit-notes.md); runs on it carry a PosteriorWarning",
 )
 def test_diagnostics_recomputed_from_the_draws_meet_the_floors(shipped):
     report = diagnostics(shipped)
