@@ -110,7 +110,16 @@ def run_nuts(
     return mcmc
 
 
-SAMPLE_STATS = {"diverging": "diverging", "num_steps": "n_steps", "potential_energy": "lp"}
+# numpyro extra field -> (arviz name, sign): lp is the log density, minus the potential.
+SAMPLE_STATS = {
+    "diverging": ("diverging", 1),
+    "num_steps": ("n_steps", 1),
+    "potential_energy": ("lp", -1),
+}
+
+
+def _signed(values: np.ndarray, sign: int) -> np.ndarray:
+    return -values if sign < 0 else values  # keeps diverging boolean
 
 
 def posterior_tree(mcmc: MCMC) -> xr.DataTree:
@@ -131,14 +140,13 @@ def posterior_tree(mcmc: MCMC) -> xr.DataTree:
         coords={name: list(values) for name, values in coords.items()},
     )
     extra = mcmc.get_extra_fields(group_by_chain=True)
-    stats = {
-        arviz_name: (("chain", "draw"), np.asarray(extra[name]))
-        for name, arviz_name in SAMPLE_STATS.items()
-        if name in extra
-    }
-    if "lp" in stats:
-        stats["lp"] = (("chain", "draw"), -stats["lp"][1])
-    sample_stats = xr.Dataset(stats)
+    sample_stats = xr.Dataset(
+        {
+            arviz_name: (("chain", "draw"), _signed(np.asarray(extra[name]), sign))
+            for name, (arviz_name, sign) in SAMPLE_STATS.items()
+            if name in extra
+        }
+    )
     for dataset in (posterior, sample_stats):
         dataset.coords["chain"] = np.arange(dataset.sizes["chain"])
         dataset.coords["draw"] = np.arange(dataset.sizes["draw"])

@@ -7,9 +7,8 @@ maximum depth (1,023 leapfrog steps): those iterations cost more than the rest o
 Here the unconstrained log density is maximised with L-BFGS (about a hundred gradients)
 and the inverse of its Hessian at the mode (central differences of the gradient:
 ``jax.hessian`` gave NaN through the likelihood's floored logs) becomes the initial
-dense inverse mass matrix; chains
-start at independent draws from that Gaussian (over-dispersed by ``DISPERSION``), so R-hat
-still compares chains started apart. Warmup then only refines the metric and step size.
+dense inverse mass matrix; chains start at independent draws from that Gaussian
+(over-dispersed by ``DISPERSION``), so R-hat still compares chains started apart. Warmup then only refines the metric and step size.
 """
 
 from __future__ import annotations
