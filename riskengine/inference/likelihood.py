@@ -3,7 +3,7 @@
 For dispute ``i`` with covariates ``x_i``, observed peak ``k_i`` and duration ``d_i``,
 
     L_i = E_r[ P(peak = k_i, duration = d_i | eta = mu_i + r) ],  mu_i = x_i . beta,
-    r ~ Normal(0, s),  s = resolve_scale,
+    r ~ Normal(0, s_i),  s_i = escalation.resolve_scales(params, x_i),
 
 with ``P(. | eta)`` from :mod:`riskengine.primitives.ladder_likelihood` and the month-1 and
 monthly-step probabilities from ``escalation.onset_probabilities`` /
@@ -50,6 +50,7 @@ __all__ = [
     "location_grid",
     "conditional_table",
     "dispute_log_likelihood",
+    "table_log_likelihood",
     "exact_conditional_log_probability",
     "make_log_likelihood_fn",
     "peak_duration_probabilities",
@@ -76,22 +77,32 @@ def conditional_table(params, num_months: int) -> jnp.ndarray:
     return peak_duration_table(*_probabilities(params, location_grid()), num_months)
 
 
-def _log_resolve_weights(params, mean_location):
-    """log of ``h phi((eta_g - mu) / s) / s`` for each mu: (..., GRID_SIZE)."""
+def _log_resolve_weights(params, covariates):
+    """log of ``h phi((eta_g - mu) / s) / s`` per crisis: (..., GRID_SIZE).
+
+    ``mu = x . coefficients`` and ``s = escalation.resolve_scales`` of each crisis.
+    """
     grid = location_grid()
     spacing = 2 * GRID_LIMIT / (GRID_SIZE - 1)
-    z = (grid - jnp.asarray(mean_location)[..., None]) / params.resolve_scale
-    return -0.5 * z * z + jnp.log(spacing / (params.resolve_scale * jnp.sqrt(2 * jnp.pi)))
+    covariates = jnp.asarray(covariates)
+    mean_location = escalation.location(params, covariates, 0.0)[..., None]
+    scale = escalation.resolve_scales(params, covariates)[..., None]
+    z = (grid - mean_location) / scale
+    return -0.5 * z * z + jnp.log(spacing / (scale * jnp.sqrt(2 * jnp.pi)))
 
 
 def dispute_log_likelihood(params, covariates, peak_level, duration_months, *, num_months):
     """(n,) marginal log P(peak, duration) of n disputes (trapezoid rule over the grid)."""
-    table = conditional_table(params, num_months).reshape(-1)
+    table = conditional_table(params, num_months)
+    log_weights = _log_resolve_weights(params, covariates)
+    return table_log_likelihood(table, log_weights, peak_level, duration_months)
+
+
+def table_log_likelihood(table, log_weights, peak_level, duration_months):
+    """(n,) log of ``sum_g weight_ig P(k_i, d_i | eta_g)`` from a ``conditional_table``."""
     grid_index = jnp.arange(GRID_SIZE)
     rows = ((jnp.asarray(duration_months) - 1) * GRID_SIZE)[:, None] + grid_index
-    log_conditional = table[rows * 4 + (jnp.asarray(peak_level) - 1)[:, None]]
-    mean_location = escalation.location(params, jnp.asarray(covariates), 0.0)
-    log_weights = _log_resolve_weights(params, mean_location)
+    log_conditional = table.reshape(-1)[rows * 4 + (jnp.asarray(peak_level) - 1)[:, None]]
     return jax.scipy.special.logsumexp(log_conditional + log_weights, axis=-1)
 
 
@@ -131,7 +142,6 @@ def peak_duration_probabilities(params, covariates, num_months: int) -> jnp.ndar
     ``covariates`` has shape (..., 7).
     """
     table = conditional_table(params, num_months)  # (D, G, 4)
-    mean_location = escalation.location(params, jnp.asarray(covariates, jnp.float32), 0.0)
-    log_weights = _log_resolve_weights(params, mean_location)  # (..., G)
+    log_weights = _log_resolve_weights(params, jnp.asarray(covariates, jnp.float32))  # (..., G)
     joint = log_weights[..., None, :, None] + table
     return jnp.exp(jnp.swapaxes(jax.scipy.special.logsumexp(joint, axis=-2), -1, -2))

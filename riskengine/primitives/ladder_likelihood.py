@@ -4,7 +4,7 @@ A crisis of duration ``d`` is active in months ``1..d`` and settled from month `
 month 1's level is the onset draw, each later month a step of the ladder
 (:func:`riskengine.primitives.ladder.next_level`), and the exit (settle, or de-escalate
 from threat) happens at the end of month ``d``. Its peak is the highest level of months
-``1..d``. The ladder is a Markov chain on the 16 pairs (current level ``c``, peak so far
+``1..d``. The ladder is a Markov chain on the pairs (current level ``c``, peak so far
 ``p``) (only ``c <= p`` are reachable) with transition matrix ``T`` (each pair has 4 moves,
 read from ``next_level`` at trace time, so likelihood and simulator share one core) and
 exit matrix ``E[(c, p), p] = P(settle | c) + 1[c = threat] P(de-escalate | threat)``:
@@ -168,26 +168,47 @@ def log_peak_duration_probability(onset, step, peak_level, duration_months, plan
     return result[plan.inverse_order]
 
 
+# The reachable (current level, peak so far) pairs, c <= p: 10 of the 16, so the table's
+# matrix products are (10 x 10) rather than (16 x 16) (about 2.5x fewer operations).
+_PAIRS = tuple((level, peak) for peak in range(1, 5) for level in range(1, peak + 1))
+_PAIR_INDEX = {pair: index for index, pair in enumerate(_PAIRS)}
+_NUM_PAIRS = len(_PAIRS)
+
+
 @cache
-def _static_maps() -> tuple[np.ndarray, np.ndarray]:
+def _static_maps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """0/1 maps from the 16 (level, category) step probabilities to ``T`` and ``E``.
 
-    Returns ``moves`` (16, 256): ``T.flat = step.flat @ moves``; ``exits`` (16, 64):
-    ``E.flat = step.flat @ exits``. Pair index ``(c - 1) * 4 + (p - 1)``.
+    Returns ``moves`` (16, P * P): ``T.flat = step.flat @ moves``; ``exits`` (16, P * 4):
+    ``E.flat = step.flat @ exits``; ``starts`` (4, P): month-1 level ``c`` -> pair
+    ``(c, c)``. ``P = 10`` reachable pairs ``_PAIRS``.
     """
-    moves = np.zeros((4, 4, 16, 16), np.float32)
-    exits = np.zeros((4, 4, 16, 4), np.float32)
+    moves = np.zeros((4, 4, _NUM_PAIRS, _NUM_PAIRS), np.float32)
+    exits = np.zeros((4, 4, _NUM_PAIRS, 4), np.float32)
     for level, category, to in _move_table():
         for peak in range(level, 5):
-            source = (level - 1) * 4 + (peak - 1)
+            source = _PAIR_INDEX[(level, peak)]
             if to == SETTLED:
                 exits[level - 1, category, source, peak - 1] = 1.0
             else:
-                moves[level - 1, category, source, (to - 1) * 4 + max(peak, to) - 1] = 1.0
-    return moves.reshape(16, 256), exits.reshape(16, 64)
+                moves[level - 1, category, source, _PAIR_INDEX[(to, max(peak, to))]] = 1.0
+    starts = np.zeros((4, _NUM_PAIRS), np.float32)
+    for level in range(1, 5):
+        starts[level - 1, _PAIR_INDEX[(level, level)]] = 1.0
+    return moves.reshape(16, -1), exits.reshape(16, -1), starts
 
 
-def peak_duration_table(onset, step, num_months: int, block_months: int = 16):
+def block_size(num_months: int) -> int:
+    """Months per block: the power of two nearest ``sqrt(num_months) / 2``.
+
+    A block costs ``block`` readout products and ``num_months / block`` state products;
+    measured on 2 cores (value + gradient, 192 grid points): 24 months 2.3 ms with blocks
+    of 2 vs 7.3 ms with 16; 162 months 7.1 ms with 8 vs 8.2 ms with 16.
+    """
+    return 1 << max(0, round(np.log2(max(np.sqrt(num_months) / 2, 1.0))))
+
+
+def peak_duration_table(onset, step, num_months: int, block_months: int | None = None):
     """log P(peak = k, duration = d | location_g): array (num_months, G, 4 peaks).
 
     ``onset`` (G, 4) and ``step`` (G, 4, 4) at G locations. ``T`` is divided by its
@@ -197,20 +218,21 @@ def peak_duration_table(onset, step, num_months: int, block_months: int = 16):
     so they are ``stop_gradient``-ed: exact gradients, and no 1/rho**2 overflow where
     float32 probabilities are tiny. Probabilities below 1e-37 are floored.
     """
-    moves, exits = _static_maps()
+    block_months = block_months or block_size(num_months)
+    moves, exits, starts = _static_maps()
     num_grid = onset.shape[0]
     flat_step = step.reshape(num_grid, 16)
-    transition = (flat_step @ moves).reshape(num_grid, 16, 16)
+    transition = (flat_step @ moves).reshape(num_grid, _NUM_PAIRS, _NUM_PAIRS)
     rho = jax.lax.stop_gradient(jnp.max(jnp.sum(transition, axis=-1), axis=-1))
     transition = transition / rho[:, None, None]
-    readouts = [(flat_step @ exits).reshape(num_grid, 16, 4)]
+    readouts = [(flat_step @ exits).reshape(num_grid, _NUM_PAIRS, 4)]
     for _ in range(block_months - 1):
         readouts.append(jnp.einsum("gij,gjk->gik", transition, readouts[-1]))
-    readout = jnp.concatenate(readouts, axis=-1)  # (G, 16, block * 4)
+    readout = jnp.concatenate(readouts, axis=-1)  # (G, P, block * 4)
     power = transition
     for _ in range(int(np.log2(block_months))):
         power = jnp.einsum("gij,gjk->gik", power, power)
-    state = (jnp.eye(4, dtype=onset.dtype)[None] * onset[:, :, None]).reshape(num_grid, 16)
+    state = onset @ starts
     log_scale = jnp.zeros(num_grid, onset.dtype)
     blocks = []
     for _ in range(-(-num_months // block_months)):
