@@ -1,7 +1,8 @@
 """The escalation ladder in plain NumPy: the baselines the engine is measured against.
 
 Same semantics as ``riskengine.models.escalation`` (one variant, fixed parameters):
-per-path resolve ``r ~ Normal(0, resolve_scale)``, location ``eta = x . coefficients + r``,
+per-path resolve ``r ~ Normal(0, resolve_scale)``, its scale times ``multilateral_resolve_ratio`` when a
+side has several states, location ``eta = x . coefficients + r``,
 month-1 level = start level (or an onset ordered-logit draw), then each month a step
 category (settle, de-escalate, stay, escalate) from an ordered logit at ``eta +
 level_effect[level]``; settled is absorbing. Outputs are the engine's counts:
@@ -30,7 +31,10 @@ def level_shifts(params) -> np.ndarray:
 
 
 def _locations(params, covariates, rng, num_paths: int) -> np.ndarray:
-    resolve = float(params.resolve_scale) * rng.standard_normal(num_paths)
+    multilateral = np.any(np.asarray(covariates)[:2] > 0)  # a side with several states
+    ratio = float(params.multilateral_resolve_ratio) if multilateral else 1.0
+    scale = float(params.resolve_scale) * ratio
+    resolve = scale * rng.standard_normal(num_paths)
     return float(np.dot(covariates, params.coefficients)) + resolve
 
 

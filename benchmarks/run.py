@@ -35,6 +35,7 @@ EXAMPLE_PARAMETERS = {
     "level_effect": [0.3, 0.6, 0.9],
     "coefficients": [0.0, 0.0, 0.0, 0.0, 0.0, 0.3, -0.4],
     "resolve_scale": 0.8,
+    "multilateral_resolve_ratio": 1.3,
 }
 
 

@@ -87,7 +87,7 @@ def _cell_table(params, num_months: int):
 
 def replicated_statistics(rng_key, params, covariates, multilateral, num_months: int = 162):
     """Statistics of one replicated data set drawn under ``params`` (jit/vmap-safe)."""
-    weights = jnp.exp(_log_resolve_weights(params, escalation.location(params, covariates, 0.0)))
+    weights = jnp.exp(_log_resolve_weights(params, covariates))
     cell_probability = weights @ _cell_table(params, num_months)  # (n, 4 * bins)
     cells = jax.random.categorical(rng_key, jnp.log(jnp.maximum(cell_probability, 1e-30)))
     num_bins = len(DURATION_BINS)

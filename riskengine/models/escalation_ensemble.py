@@ -61,6 +61,7 @@ class EscalationEnsemble:
         "level_effect": ("shifted_level",),
         "coefficients": ("covariate",),
         "resolve_scale": (),
+        "multilateral_resolve_ratio": (),
     }
     parameter_coords = {
         "onset_cutpoint": ("threat|display", "display|use_of_force", "use_of_force|war"),
@@ -73,7 +74,8 @@ class EscalationEnsemble:
         "step_cutpoints": "ordered-logit cut-points of the monthly step (logit scale)",
         "level_effect": "shift of the monthly step location at this level vs use of force (logit scale)",
         "coefficients": "covariate slopes of the location (logit scale per covariate unit)",
-        "resolve_scale": "standard deviation of the latent per-crisis resolve (logit scale)",
+        "resolve_scale": "standard deviation of the latent per-crisis resolve, bilateral crises (logit scale)",
+        "multilateral_resolve_ratio": "ratio of the resolve's standard deviation, multilateral / bilateral crises",
     }
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:

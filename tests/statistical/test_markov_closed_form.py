@@ -35,6 +35,7 @@ PARAMS = escalation.Params(
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
     coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4], jnp.float32),
     resolve_scale=jnp.float32(0.0),
+    multilateral_resolve_ratio=jnp.float32(1.0),
 )
 COVARIATES = np.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0], np.float32)
 

@@ -21,6 +21,7 @@ PARAMS = escalation.Params(
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
     coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4], jnp.float32),
     resolve_scale=jnp.float32(0.8),
+    multilateral_resolve_ratio=jnp.float32(1.5),
 )
 COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0], jnp.float32)
 
@@ -106,7 +107,8 @@ def test_vmap_over_keys_equals_loop():
 def test_vmap_over_path_index_and_params_equals_loop(rng_key):
     scales = jnp.array([0.0, 0.5, 1.5], jnp.float32)
     params = PARAMS._replace(
-        resolve_scale=scales, **{f: jnp.stack([getattr(PARAMS, f)] * 3) for f in PARAMS._fields[:4]}
+        resolve_scale=scales,
+        **{f: jnp.stack([getattr(PARAMS, f)] * 3) for f in PARAMS._fields if f != "resolve_scale"},
     )
     batched = jax.jit(jax.vmap(lambda p, i: _simulate(rng_key, i, params=p)))(params, jnp.arange(3))
     for index in range(3):
@@ -260,3 +262,31 @@ def test_attenuation_matches_the_logistic_normal_mean():
 def test_reference_level_use_of_force_has_no_shift():
     shifts = np.asarray(escalation.level_shifts(jnp.array([1.0, 2.0, 3.0])))
     np.testing.assert_array_equal(shifts, [1.0, 2.0, 0.0, 3.0])
+
+
+def test_multilateral_crises_draw_resolve_with_the_larger_scale(rng_key):
+    """Resolve sd is resolve_scale for a bilateral crisis and resolve_scale *
+    multilateral_resolve_ratio when a side has several states (within 5 standard errors)."""
+    num_paths = 20_000
+    bilateral = COVARIATES.at[1].set(0.0)
+    assert not bool(escalation.is_multilateral(bilateral))
+    assert bool(escalation.is_multilateral(COVARIATES))
+
+    @jax.jit
+    def resolves(covariates):
+        def one(path_index):
+            crisis = escalation.Inputs(covariates, jnp.int32(1))
+            return escalation.simulate(rng_key, PARAMS, crisis, num_months=2, path_index=path_index)
+
+        return jax.vmap(one)(jnp.arange(num_paths, dtype=jnp.uint32)).resolve
+
+    for covariates, expected in (
+        (bilateral, float(PARAMS.resolve_scale)),
+        (COVARIATES, float(PARAMS.resolve_scale * PARAMS.multilateral_resolve_ratio)),
+    ):
+        standard_deviation = float(jnp.std(resolves(covariates)))
+        standard_error = expected / np.sqrt(2 * (num_paths - 1))
+        assert abs(standard_deviation - expected) < 5 * standard_error, (
+            f"covariates {covariates}: resolve sd {standard_deviation:.4f}, expected "
+            f"{expected:.4f} +- {standard_error:.4f}"
+        )

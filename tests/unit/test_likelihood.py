@@ -19,6 +19,7 @@ PARAMS = escalation.Params(
     level_effect=jnp.array([-0.5, -0.3, 0.4]),
     coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, 0.4, 0.3, -0.4]),
     resolve_scale=jnp.array(0.8),
+    multilateral_resolve_ratio=jnp.array(1.4),
 )
 COVARIATES = jnp.array([0.69, 0.0, -0.5, 0.0, 0.0, 1.0, 0.0], jnp.float32)
 
@@ -38,7 +39,7 @@ def _simulated_outcomes(num_paths: int, num_months: int):
 
 
 def test_probabilities_sum_to_one_over_a_long_horizon():
-    probabilities = likelihood.peak_duration_probabilities(PARAMS, COVARIATES, 600)
+    probabilities = likelihood.peak_duration_probabilities(PARAMS, COVARIATES, 1200)
     assert abs(float(jnp.sum(probabilities)) - 1.0) < 1e-4
 
 
