@@ -13,6 +13,7 @@ slopes are estimated with the wrong sign) and must be rejected.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 import jax
@@ -24,7 +25,7 @@ from scipy import stats
 from riskengine.inference.likelihood import (
     _log_resolve_weights,
     conditional_table,
-    dispute_log_likelihood,
+    table_log_likelihood,
 )
 from riskengine.inference.warm_start import laplace_warm_start
 from riskengine.models import escalation
@@ -32,7 +33,9 @@ from riskengine.models import escalation
 __all__ = [
     "NUM_MONTHS",
     "synthetic_covariates",
+    "SbcOptions",
     "SbcResult",
+    "run_replication",
     "scalar_parameters",
     "simulate_disputes",
     "run_sbc",
@@ -70,7 +73,7 @@ def simulate_disputes(rng_key, params, covariates, num_months: int = NUM_MONTHS)
     """Peak (1..4) and duration (1..num_months) of each dispute, exact model probabilities
     conditional on ``duration <= num_months`` (the fit uses the same truncation)."""
     table = jnp.exp(conditional_table(params, num_months))  # (D, G, 4)
-    weights = jnp.exp(_log_resolve_weights(params, escalation.location(params, covariates, 0.0)))
+    weights = jnp.exp(_log_resolve_weights(params, covariates))
     joint = jnp.einsum("ng,dgk->nkd", weights, table).reshape(covariates.shape[0], -1)
     cell = jax.random.categorical(rng_key, jnp.log(jnp.maximum(joint, 1e-30)))
     return cell // num_months + 1, cell % num_months + 1
@@ -85,16 +88,12 @@ def _model(disputes, misspecified=False):
 
 def _traced_log_likelihood(params, disputes):
     """log P(peak, duration | duration <= NUM_MONTHS): the truncated data's likelihood."""
-    covariates = disputes["covariates"]
-    log_joint = dispute_log_likelihood(
-        params,
-        covariates,
-        disputes["peak_level"],
-        disputes["duration_months"],
-        num_months=NUM_MONTHS,
+    table = conditional_table(params, NUM_MONTHS)
+    log_weights = _log_resolve_weights(params, disputes["covariates"])
+    log_joint = table_log_likelihood(
+        table, log_weights, disputes["peak_level"], disputes["duration_months"]
     )
-    within = jax.scipy.special.logsumexp(conditional_table(params, NUM_MONTHS), axis=(0, 2))
-    log_weights = _log_resolve_weights(params, escalation.location(params, covariates, 0.0))
+    within = jax.scipy.special.logsumexp(table, axis=(0, 2))
     return log_joint - jax.scipy.special.logsumexp(log_weights + within, axis=-1)
 
 
@@ -114,56 +113,111 @@ def synthetic_covariates(num_disputes: int = 200, seed: int = 7) -> np.ndarray:
     ).astype(np.float32)
 
 
-def run_sbc(
-    rng_key,
-    covariates,
-    *,
-    num_replications,
-    num_warmup=200,
-    num_samples=200,
-    thin=10,
-    misspecified=False,
-) -> SbcResult:
-    """Run ``num_replications`` SBC replications; ``misspecified`` fits the wrong likelihood.
+class SbcOptions(NamedTuple):
+    """NUTS settings of one replication and whether it fits the mis-specified model."""
 
-    Data are always simulated from the true model; with ``misspecified`` they are fitted
-    with every covariate negated (the negative control).
-    """
-    covariates = jnp.asarray(covariates, jnp.float32)
-    key_prior, key_data, key_fit = jax.random.split(rng_key, 3)
-    truth = Predictive(escalation.model, num_samples=num_replications)(key_prior)
-    true_params = escalation.params_from_draws(truth)
+    num_warmup: int = 100
+    num_samples: int = 160
+    thin: int = 8
+    misspecified: bool = False
+
+    @property
+    def num_ranked(self) -> int:
+        return self.num_samples // self.thin - 1
+
+
+@cache
+def _sampler(options: SbcOptions) -> MCMC:
+    """One MCMC object per process and options: its compiled sampler is reused."""
 
     def model(disputes):
-        return _model(disputes, misspecified)
+        return _model(disputes, options.misspecified)
 
     kernel = NUTS(model, target_accept_prob=0.9, dense_mass=True)
     mcmc = MCMC(
         kernel,
-        num_warmup=num_warmup,
-        num_samples=num_samples,
+        num_warmup=options.num_warmup,
+        num_samples=options.num_samples,
         progress_bar=False,
         jit_model_args=True,
     )
-    names, true_scalars = scalar_parameters(true_params)
-    ranks, divergences = [], []
-    for replication in range(num_replications):
-        params = jax.tree.map(lambda value, r=replication: value[r], true_params)
-        peak, duration = simulate_disputes(
-            jax.random.fold_in(key_data, replication), params, covariates
+    return mcmc
+
+
+def _set_initial_metric(mcmc: MCMC, inverse_mass_matrix) -> None:
+    """Start the next run's adaptation from this metric without recompiling.
+
+    numpyro's ``HMC.init`` reads the kernel's initial inverse mass matrix on every run
+    (it is state, not compiled code), but exposes it only as a constructor argument;
+    building a kernel per data set would recompile the sampler (~15 s) each replication.
+    """
+    mcmc.sampler._inverse_mass_matrix = inverse_mass_matrix
+
+
+def run_replication(seed_words, covariates, replication: int, options: SbcOptions):
+    """One SBC replication: ``(ranks (parameters,), divergences)``.
+
+    Everything random derives from ``fold_in(key, replication)``, so a replication gives
+    the same ranks whichever process runs it and however the replications are batched.
+    ``seed_words`` is ``jax.random.key_data`` of the run's key (plain uint32, picklable).
+    """
+    key = jax.random.fold_in(jax.random.wrap_key_data(jnp.asarray(seed_words)), replication)
+    key_truth, key_data, key_start, key_run = jax.random.split(key, 4)
+    truth = Predictive(escalation.model, num_samples=1)(key_truth)
+    params = jax.tree.map(lambda value: value[0], escalation.params_from_draws(truth))
+    covariates = jnp.asarray(covariates, jnp.float32)
+    peak, duration = simulate_disputes(key_data, params, covariates)
+    disputes = {"covariates": covariates, "peak_level": peak, "duration_months": duration}
+    mcmc = _sampler(options)
+    start = laplace_warm_start(key_start, mcmc.sampler.model, num_chains=1, model_args=(disputes,))
+    _set_initial_metric(mcmc, start.inverse_mass_matrix)
+    init_params = jax.tree.map(lambda value: value[0], start.init_params)
+    mcmc.run(key_run, disputes, extra_fields=("diverging",), init_params=init_params)
+    _, posterior = scalar_parameters(escalation.params_from_draws(mcmc.get_samples()))
+    _, true_scalars = scalar_parameters(jax.tree.map(lambda value: value[None], params))
+    thinned = posterior[:: options.thin][: options.num_ranked]
+    ranks = np.sum(thinned < true_scalars[0], axis=0)
+    return ranks, int(np.sum(mcmc.get_extra_fields()["diverging"]))
+
+
+def _replications(seed_words, covariates, replications, options):
+    return [run_replication(seed_words, covariates, r, options) for r in replications]
+
+
+def run_sbc(
+    rng_key,
+    covariates,
+    *,
+    num_replications: int,
+    mapper=None,
+    num_batches: int = 1,
+    **options,
+) -> SbcResult:
+    """Run ``num_replications`` SBC replications (``options``: see :class:`SbcOptions`).
+
+    ``misspecified=True`` fits every data set (always simulated from the true model)
+    with the covariates negated: the negative control. ``mapper(function, *iterables)``
+    runs the ``num_batches`` batches of replications, e.g. ``map`` (the default) or a
+    dask client's ``map`` followed by ``gather``; the ranks do not depend on either.
+    """
+    options = SbcOptions(**options)
+    seed_words = np.asarray(jax.random.key_data(rng_key))
+    covariates = np.asarray(covariates, np.float32)
+    batches = np.array_split(np.arange(num_replications), num_batches)
+    results = list(
+        (mapper or map)(
+            _replications,
+            [seed_words] * num_batches,
+            [covariates] * num_batches,
+            [batch.tolist() for batch in batches],
+            [options] * num_batches,
         )
-        disputes = {"covariates": covariates, "peak_level": peak, "duration_months": duration}
-        key_start, key_run = jax.random.split(jax.random.fold_in(key_fit, replication))
-        start = laplace_warm_start(key_start, model, num_chains=1, model_args=(disputes,))
-        # The initial metric is state, not compiled code: set it per data set, reuse the jit.
-        kernel._inverse_mass_matrix = start.inverse_mass_matrix
-        init_params = jax.tree.map(lambda value: value[0], start.init_params)
-        mcmc.run(key_run, disputes, extra_fields=("diverging",), init_params=init_params)
-        _, posterior_scalars = scalar_parameters(escalation.params_from_draws(mcmc.get_samples()))
-        thinned = posterior_scalars[::thin][: num_samples // thin - 1]
-        ranks.append(np.sum(thinned < true_scalars[replication], axis=0))
-        divergences.append(int(np.sum(mcmc.get_extra_fields()["diverging"])))
-    return SbcResult(np.array(ranks), names, num_samples // thin - 1, np.array(divergences))
+    )
+    ranks, divergences = zip(*(item for batch in results for item in batch), strict=True)
+    names, _ = scalar_parameters(
+        escalation.params_from_draws(Predictive(escalation.model, num_samples=1)(jax.random.key(0)))
+    )
+    return SbcResult(np.array(ranks), names, options.num_ranked, np.array(divergences))
 
 
 def rank_uniformity(result: SbcResult, num_bins: int = 4) -> dict[str, float]:

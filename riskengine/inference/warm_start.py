@@ -13,13 +13,14 @@ dense inverse mass matrix; chains start at independent draws from that Gaussian
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
-from numpyro.infer.util import initialize_model
+from numpyro.infer.util import initialize_model, potential_energy
 from scipy.optimize import minimize
 
 __all__ = ["DISPERSION", "WarmStart", "laplace_warm_start"]
@@ -65,12 +66,38 @@ def _covariance(hessian: np.ndarray) -> np.ndarray:
     return (eigenvectors / np.maximum(eigenvalues, 1e-3)) @ eigenvectors.T
 
 
+@cache
+def _compiled_potential(model, structure: tuple):
+    """Jitted ``(flat, model_args) -> (potential, gradient)`` and ``unravel`` for a model.
+
+    Cached on the model and its sites' shapes, with the data as traced arguments, so
+    repeated warm starts of one model on new data sets of one shape (SBC) compile once.
+    """
+    template = {name: jnp.zeros(shape, dtype) for name, shape, dtype in structure}
+    _, unravel = ravel_pytree(template)
+
+    def potential(flat, model_args):
+        return potential_energy(model, model_args, {}, unravel(flat))
+
+    return jax.jit(jax.value_and_grad(potential)), unravel
+
+
 def laplace_warm_start(rng_key, model, *, num_chains: int, model_args=(), model_kwargs=None):
     """Mode, inverse Hessian and over-dispersed starting points for ``num_chains`` chains."""
     key_init, key_chains = jax.random.split(rng_key)
-    info = initialize_model(key_init, model, model_args=model_args, model_kwargs=model_kwargs)
-    flat_start, unravel = ravel_pytree(info.param_info.z)
-    value_and_grad = jax.jit(jax.value_and_grad(lambda flat: info.potential_fn(unravel(flat))))
+    if model_kwargs:
+        model = partial(model, **model_kwargs)
+    info = initialize_model(key_init, model, model_args=model_args)
+    flat_start, _ = ravel_pytree(info.param_info.z)
+    structure = tuple(
+        (name, jnp.shape(value), jnp.result_type(value))
+        for name, value in sorted(info.param_info.z.items())
+    )
+    compiled, unravel = _compiled_potential(model, structure)
+
+    def value_and_grad(flat):
+        return compiled(flat, model_args)
+
     mode, iterations = _mode(value_and_grad, np.asarray(flat_start, np.float64))
     covariance = _covariance(_hessian(value_and_grad, mode))
     noise = np.asarray(jax.random.normal(key_chains, (num_chains, mode.size)), np.float64)

@@ -1,34 +1,60 @@
 """Quick simulation-based calibration of the escalation fit, with a negative control.
 
 Synthetic data sets of 200 disputes (fixed covariates resembling the MID ones), few
-replications: the ranks of the true values among thinned posterior draws must look
-uniform (chi-square per parameter, Bonferroni over parameters), and fitting with a
-deliberately mis-specified likelihood (covariates negated) must be rejected. With this
-few replications the check catches gross errors only; the full version (>= 200
-replications) runs in ``make validate``.
+replications, spread over a real dask LocalCluster as ``make validate`` does: the ranks
+of the true values among thinned posterior draws must look uniform (chi-square per
+parameter, Bonferroni over parameters), and fitting with a deliberately mis-specified
+likelihood (covariates negated) must be rejected. With this few replications the check
+catches gross errors only; the full version (>= 200 replications) runs in
+``make validate``.
 """
 
 from __future__ import annotations
 
 import jax
+import numpy as np
 import pytest
 
-from riskengine.inference.calibration import rank_uniformity, run_sbc, synthetic_covariates
+from riskengine.ensemble.cluster import execution
+from riskengine.inference.calibration import (
+    SbcOptions,
+    rank_uniformity,
+    run_replication,
+    run_sbc,
+    synthetic_covariates,
+)
 
-NUM_REPLICATIONS = 12
+NUM_REPLICATIONS = 16
+NUM_CONTROL_REPLICATIONS = 16
 FAMILY_ALPHA = 0.01
 OPTIONS = {"num_warmup": 100, "num_samples": 160, "thin": 8}
 
-# ~40 s per replication on 2 cores even with the Laplace warm start (prior-drawn truths
-# give weakly identified posteriors with long trees), ~20 minutes in all: `make validate`.
-pytestmark = pytest.mark.slow
+
+@pytest.fixture(scope="module")
+def mapper():
+    with execution("local", num_workers=2) as where:
+
+        def run(function, *iterables):
+            return where.client.gather(where.client.map(function, *iterables, pure=False))
+
+        yield run
+
+
+def _sbc(mapper, seed, num_replications, **extra):
+    return run_sbc(
+        jax.random.key(seed),
+        synthetic_covariates(),
+        num_replications=num_replications,
+        mapper=mapper,
+        num_batches=4,
+        **OPTIONS,
+        **extra,
+    )
 
 
 @pytest.fixture(scope="module")
-def calibrated():
-    result = run_sbc(
-        jax.random.key(11), synthetic_covariates(), num_replications=NUM_REPLICATIONS, **OPTIONS
-    )
+def calibrated(mapper):
+    result = _sbc(mapper, 11, NUM_REPLICATIONS)
     return result, rank_uniformity(result)
 
 
@@ -39,16 +65,24 @@ def test_ranks_are_uniform_for_the_correct_model(calibrated):
     assert not failing, (
         f"rank uniformity rejected (p < {threshold:.1e}): {failing}; ranks {result.ranks.tolist()}"
     )
+    assert result.ranks.shape == (NUM_REPLICATIONS, len(p_values))
+    assert result.ranks.min() >= 0 and result.ranks.max() <= result.num_ranked
 
 
-def test_negative_control_misspecified_likelihood_is_rejected():
-    result = run_sbc(
-        jax.random.key(12),
-        synthetic_covariates(),
-        num_replications=NUM_REPLICATIONS,
-        misspecified=True,
-        **OPTIONS,
+def test_a_replication_does_not_depend_on_where_or_with_whom_it_ran(calibrated):
+    """Replication 5 rerun alone in this process gives the ranks it got in a batch on a
+    dask worker."""
+    result, _ = calibrated
+    seed_words = np.asarray(jax.random.key_data(jax.random.key(11)))
+    ranks, divergences = run_replication(
+        seed_words, synthetic_covariates(), 5, SbcOptions(**OPTIONS)
     )
+    np.testing.assert_array_equal(ranks, result.ranks[5])
+    assert divergences == result.divergences[5]
+
+
+def test_negative_control_misspecified_likelihood_is_rejected(mapper):
+    result = _sbc(mapper, 12, NUM_CONTROL_REPLICATIONS, misspecified=True)
     p_values = rank_uniformity(result)
     threshold = FAMILY_ALPHA / len(p_values)
     rejected = {name: p for name, p in p_values.items() if p < threshold}
