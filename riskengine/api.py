@@ -32,14 +32,12 @@ class RangeWarning(UserWarning):
 
 
 class PosteriorWarning(UserWarning):
-    """The fitted posterior in use missed a diagnostic floor (R-hat, ESS, divergences)."""
+    """The fitted posterior in use missed a diagnostic floor (R-hat, ESS, divergences) or
+    a required row of its posterior predictive check."""
 
 
-def _posterior_warnings(provenance: dict) -> list[str]:
-    stored = provenance.get("diagnostics")
-    if provenance.get("source") != "posterior" or not stored:
-        return []
-    report = json.loads(stored)
+def _floor_notes(provenance: dict) -> list[str]:
+    report = json.loads(provenance["diagnostics"])
     if report.get("passed", True):
         return []
     return [
@@ -48,6 +46,32 @@ def _posterior_warnings(provenance: dict) -> list[str]:
         f"{report['min_ess_bulk']:.0f} / tail {report['min_ess_tail']:.0f} (floor 400), "
         f"{report['divergences']} divergences; its intervals are less reliable than stated"
     ]
+
+
+def _predictive_check_notes(table: dict | None) -> list[str]:
+    if not table or table.get("passed", True):
+        return []
+    return [
+        f"the fitted posterior's predictive check misses the observed {row['statistic']}: "
+        f"{row['observed']:.4f} outside its 90% interval [{row['lower_5']:.4f}, "
+        f"{row['upper_95']:.4f}]; the model is biased for such crises"
+        for row in table["rows"]
+        if row["statistic"] in table.get("required_inside", ()) and not row["inside"]
+    ]
+
+
+def _posterior_warnings(provenance: dict, predictive_check: dict | None = None) -> list[str]:
+    """Notes on a fitted posterior's own checks: its diagnostics and its stored PPC."""
+    if provenance.get("source") != "posterior" or not provenance.get("diagnostics"):
+        return []
+    return _floor_notes(provenance) + _predictive_check_notes(predictive_check)
+
+
+def _stored_predictive_check(model_name: str) -> dict | None:
+    from riskengine.ensemble.parameters import posterior_path
+
+    path = posterior_path(model_name).with_name(f"{model_name}_ppc.json")
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _range_warnings(model, scenario_inputs, variant_names, source: str) -> list[str]:
@@ -85,7 +109,9 @@ def run(
         num_chains=settings.num_chains,
         num_draws=settings.num_draws,
     )
-    posterior_notes = _posterior_warnings(parameter_provenance)
+    posterior_notes = _posterior_warnings(
+        parameter_provenance, _stored_predictive_check(model.name)
+    )
     for note in posterior_notes:
         warnings.warn(note, PosteriorWarning, stacklevel=2)
     range_notes = _range_warnings(model, scenario_inputs, scenario.variant_names, source)

@@ -197,6 +197,8 @@ def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_
     """
     started = time.perf_counter()
     mcmc = run_nuts(rng_key, disputes, **nuts_options)
+    # parallel chains return before their draws are computed (jax dispatch is async)
+    jax.block_until_ready(mcmc.get_samples(group_by_chain=True))
     fit_seconds = time.perf_counter() - started
     tree = posterior_tree(mcmc)
     report = diagnostics(tree)
