@@ -148,9 +148,7 @@ def reproduction(frame) -> dict:
     Passes when every parameter's posterior mean agrees within 5 combined Monte Carlo
     standard errors; ``max_abs_difference`` says whether the draws are bit-identical.
     """
-    import arviz as az
     import jax
-    import numpy as np
     import xarray as xr
 
     from riskengine.data.disputes import dispute_arrays
@@ -161,24 +159,29 @@ def reproduction(frame) -> dict:
         shipped = tree["posterior"].to_dataset().load()
         options, seed = json.loads(tree.attrs["nuts"]), int(tree.attrs["seed"])
     refit, report = fit_escalation(jax.random.key(seed), dispute_arrays(frame), **options)
-    refit = refit["posterior"].to_dataset()
+    comparison = compare_posteriors(shipped, refit["posterior"].to_dataset())
+    return {"seed": seed, "nuts": options, "fit_seconds": report["fit_seconds"], **comparison}
+
+
+def compare_posteriors(reference, other) -> dict:
+    """Per parameter, max |difference of means| / combined MCSE; passes when all < 5.
+
+    ``max_abs_difference`` (largest difference of any draw) is 0 for bit-identical draws.
+    """
+    import arviz as az
+    import numpy as np
+
+    other = other.astype(np.float32)
+    mcse_reference, mcse_other = az.mcse(reference), az.mcse(other)
     rows, passed, largest = {}, True, 0.0
-    for name in shipped.data_vars:
-        new = refit[name].astype(np.float32)
-        difference = (new.mean(("chain", "draw")) - shipped[name].mean(("chain", "draw"))).values
-        mcse = np.hypot(az.mcse(new)[name].values, az.mcse(shipped)[name].values)
-        z = np.abs(difference) / mcse
-        largest = max(largest, float(np.max(np.abs(new.values - shipped[name].values))))
+    for name in reference.data_vars:
+        difference = other[name].mean(("chain", "draw")) - reference[name].mean(("chain", "draw"))
+        mcse = np.hypot(mcse_other[name].values, mcse_reference[name].values)
+        z = np.abs(difference.values) / mcse
+        largest = max(largest, float(np.max(np.abs(other[name].values - reference[name].values))))
         rows[name] = {"max_abs_z": float(np.max(z))}
         passed &= bool(np.all(z < 5))
-    return {
-        "seed": seed,
-        "nuts": options,
-        "parameters": rows,
-        "max_abs_difference": largest,
-        "fit_seconds": report["fit_seconds"],
-        "passed": passed,
-    }
+    return {"parameters": rows, "max_abs_difference": largest, "passed": passed}
 
 
 def backtest(rng_key, frame) -> dict:
@@ -332,8 +335,22 @@ def _markdown(results: dict) -> str:
     ]
     for name, (title, render) in SECTIONS.items():
         if name in results:
-            lines += [f"## {title} (passed: {results[name]['passed']})", "", *render(results[name])]
+            result = results[name]
+            body = [f"Failed with an error: `{result['error']}`", ""] if "error" in result else None
+            lines += [f"## {title} (passed: {result['passed']})", "", *(body or render(result))]
     return "\n".join(lines) + "\n"
+
+
+def _checked(function, *args) -> dict:
+    """A check's result; an exception is reported as a failed check, and the run goes on
+    (the checks take an hour together: one bug must not lose the others' results)."""
+    import traceback
+
+    try:
+        return function(*args)
+    except Exception as error:  # reported in the results and the exit code
+        traceback.print_exc()
+        return {"passed": False, "error": f"{type(error).__name__}: {error}"}
 
 
 def main(argv=None) -> int:
@@ -355,14 +372,14 @@ def main(argv=None) -> int:
     key = jax.random.key(20260611)
     keys = jax.random.split(key, 4)
     results = {"quick": arguments.quick}
-    results["prior_predictive"] = prior_predictive(keys[0], frame)
-    if not arguments.quick:
-        results["reproduction"] = reproduction(frame)
-    results["backtest"] = backtest(keys[3], frame)
-    results["sbc"] = sbc(keys[1], 20 if arguments.quick else 200, 10 if arguments.quick else 40)
+    results["prior_predictive"] = _checked(prior_predictive, keys[0], frame)
+    results["backtest"] = _checked(backtest, keys[3], frame)
     if not arguments.quick:
         truth = escalation.Params(**{f: jax.numpy.asarray(v) for f, v in _recovery_truth().items()})
-        results["recovery"] = recovery(keys[2], dispute_arrays(frame), truth)
+        results["recovery"] = _checked(recovery, keys[2], dispute_arrays(frame), truth)
+        results["reproduction"] = _checked(reproduction, frame)
+    replications = (20, 10) if arguments.quick else (200, 40)
+    results["sbc"] = _checked(sbc, keys[1], *replications)
     results["seconds"] = time.perf_counter() - started
     DOCS.mkdir(parents=True, exist_ok=True)
     (DOCS / "escalation.json").write_text(json.dumps(results, indent=2, default=float))

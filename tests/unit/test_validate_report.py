@@ -77,3 +77,33 @@ def test_sections_missing_from_the_results_are_left_out():
     report = validate._markdown(results | {"quick": True})
     assert "Reproduction" not in report and "Parameter recovery" not in report
     assert "validate --quick" in report
+
+
+def test_compare_posteriors_passes_identical_draws_and_flags_a_shifted_mean():
+    import numpy as np
+    import xarray as xr
+
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(4, 400, 3)).astype(np.float32)
+    reference = xr.Dataset({"level_effect": (("chain", "draw", "shifted_level"), draws)})
+    same = validate.compare_posteriors(reference, reference.copy(deep=True))
+    assert same["passed"] and same["max_abs_difference"] == 0.0
+    # a shift of 0.5 sd is ~ 20 standard errors of a mean of ~1,600 draws
+    shifted = reference.copy(deep=True)
+    shifted["level_effect"][..., 1] += 0.5
+    moved = validate.compare_posteriors(reference, shifted)
+    assert not moved["passed"] and moved["parameters"]["level_effect"]["max_abs_z"] > 5
+    # a fresh set of draws from the same distribution agrees within 5 MCSE
+    fresh = reference.copy(deep=True)
+    fresh["level_effect"].values[:] = rng.normal(size=draws.shape)
+    assert validate.compare_posteriors(reference, fresh)["passed"]
+
+
+def test_a_check_that_raises_is_reported_as_failed_with_its_error():
+    def broken():
+        raise KeyError("onset_cutpoints")
+
+    result = validate._checked(broken)
+    assert result == {"passed": False, "error": "KeyError: 'onset_cutpoints'"}
+    report = validate._markdown({"quick": True, "seconds": 1.0, "backtest": result})
+    assert "(passed: False)" in report and "KeyError: 'onset_cutpoints'" in report
