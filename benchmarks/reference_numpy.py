@@ -5,7 +5,7 @@ per-path resolve ``r ~ Normal(0, resolve_scale)``, its scale times ``multilatera
 side has several states, location ``eta = x . coefficients + r``,
 month-1 level = start level (or an onset ordered-logit draw), then each month a step
 category (settle, de-escalate, stay, escalate) from an ordered logit at ``eta +
-level_effect[level]``; settled is absorbing. Outputs are the engine's counts:
+level_shifts(params)[level]`` (use of force is the reference level); settled is absorbing. Outputs are the engine's counts:
 ``level_count`` and ``peak_count`` (month, level).
 
 - ``naive``: what a researcher writes in a notebook: a 5 x 5 transition matrix per path
@@ -26,8 +26,10 @@ NUM_LEVELS = 5
 
 
 def level_shifts(params) -> np.ndarray:
-    """Location shift per level 0..4 (0 for settled and threat)."""
-    return np.concatenate([[0.0, 0.0], np.asarray(params.level_effect, np.float64)])
+    """Location shift per level 0..4: 0 for settled and for use of force (the reference
+    level); ``level_effect`` holds threat, display and war."""
+    threat, display, war = np.asarray(params.level_effect, np.float64)
+    return np.array([0.0, threat, display, 0.0, war])
 
 
 def _locations(params, covariates, rng, num_paths: int) -> np.ndarray:
