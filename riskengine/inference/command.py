@@ -88,7 +88,9 @@ def fit_command(
         print(format_check_table(table))
         stem = path.name.removesuffix(".nc").removesuffix("_posterior")
         ppc_file = path.with_name(f"{stem}_ppc.json")
-        ppc_file.write_text(json.dumps(table, indent=2))
+        partial = ppc_file.with_name(f".{ppc_file.name}.partial")
+        partial.write_text(json.dumps(table, indent=2))
+        partial.replace(ppc_file)  # atomic, as the posterior
         print(f"posterior predictive check written to {ppc_file}")
         if not table["passed"]:
             return 1
