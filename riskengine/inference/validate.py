@@ -2,7 +2,7 @@
 
 Runs, on the MID disputes: the prior predictive check (base rates implied by the priors),
 full simulation-based calibration (>= 200 replications) with a negative control (a
-mis-specified likelihood, covariates negated, that must be rejected), parameter recovery on synthetic data of the real
+mis-specified likelihood, every peak read one level too high, that must be rejected), parameter recovery on synthetic data of the real
 data's size (real covariates, known parameters), and a backtest (fit on disputes that
 began before 1990, predict war and peak level of the later ones: Brier score, skill vs
 the training base rate, log score, reliability table). Writes
@@ -266,7 +266,8 @@ def _sbc_section(sbc: dict) -> list[str]:
         f"{sbc['num_replications']} replications; chi-square rank-uniformity p-values per "
         f"parameter (Bonferroni threshold {sbc['threshold']:.1e}); "
         f"{sbc['divergent_replications']} replications had divergences; negative control "
-        f"(covariates negated, {sbc['num_control_replications']} replications) rejected: "
+        f"(peaks read one level too high, {sbc['num_control_replications']} replications) "
+        "rejected: "
         f"{sbc['control_rejected']}."
     )
     rows = [

@@ -68,7 +68,9 @@ def test_every_section_renders_with_its_pass_flag_and_one_row_per_parameter():
         assert f"## {title} (passed: " in report, title
     assert "(passed: False)" in report and "Brier 0.0200 vs base rate 0.0210" in report
     assert report.count("| resolve_scale |") == 3  # reproduction, SBC, recovery tables
-    assert "negative control (covariates negated, 40 replications) rejected: True" in report
+    assert (
+        "negative control (peaks read one level too high, 40 replications) rejected: True" in report
+    )
 
 
 def test_sections_missing_from_the_results_are_left_out():
