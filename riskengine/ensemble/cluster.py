@@ -38,6 +38,12 @@ class Execution:
     description: str
     dashboard_link: str | None = None
 
+    def map(self, function, *iterables) -> list:
+        """``function`` over the iterables, on the cluster's workers when there is one."""
+        if self.client is None:
+            return list(map(function, *iterables))
+        return self.client.gather(self.client.map(function, *iterables, pure=False))
+
 
 def _local_cluster(num_workers: int):
     from distributed import Client, LocalCluster

@@ -53,11 +53,7 @@ def sbc(rng_key, num_replications: int, num_control: int) -> dict:
 
     key_correct, key_control = jax.random.split(rng_key)
     with execution() as where:
-
-        def mapper(function, *iterables):
-            return where.client.gather(where.client.map(function, *iterables, pure=False))
-
-        batches = {"mapper": mapper, "num_batches": 4 * where.num_workers}
+        batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
         correct = run_sbc(
             key_correct,
             synthetic_covariates(),

@@ -33,11 +33,7 @@ OPTIONS = {"num_warmup": 100, "num_samples": 160, "thin": 8}
 @pytest.fixture(scope="module")
 def mapper():
     with execution("local", num_workers=2) as where:
-
-        def run(function, *iterables):
-            return where.client.gather(where.client.map(function, *iterables, pure=False))
-
-        yield run
+        yield where.map
 
 
 def _sbc(mapper, seed, num_replications, **extra):
