@@ -2,7 +2,7 @@
 
 Same semantics as ``riskengine.models.escalation`` (one variant, fixed parameters):
 per-path resolve ``r ~ Normal(0, resolve_scale)``, its scale times ``multilateral_resolve_ratio`` when a
-side has several states, location ``eta = x . coefficients + r``,
+side has several states and by the era's ``era_resolve_ratio`` (not post-Cold War), location ``eta = x . coefficients + r``,
 month-1 level = start level (or an onset ordered-logit draw), then each month a step
 category (settle, de-escalate, stay, escalate) from an ordered logit at ``eta +
 level_shifts(params)[level]`` (use of force is the reference level); settled is absorbing. Outputs are the engine's counts:
@@ -35,6 +35,8 @@ def level_shifts(params) -> np.ndarray:
 def _locations(params, covariates, rng, num_paths: int) -> np.ndarray:
     multilateral = np.any(np.asarray(covariates)[:2] > 0)  # a side with several states
     ratio = float(params.multilateral_resolve_ratio) if multilateral else 1.0
+    era_indicators = np.asarray(covariates)[7:10]  # before 1914, world wars, Cold War
+    ratio *= float(np.prod(np.where(era_indicators > 0, params.era_resolve_ratio, 1.0)))
     scale = float(params.resolve_scale) * ratio
     resolve = scale * rng.standard_normal(num_paths)
     return float(np.dot(covariates, params.coefficients)) + resolve

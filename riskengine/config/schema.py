@@ -44,6 +44,7 @@ __all__ = [
     "ParameterSource",
     "Scenario",
     "StartLevel",
+    "Era",
     "Variant",
 ]
 
@@ -60,6 +61,8 @@ ModelName = Literal["escalation"]
 MODEL_NAMES: tuple[str, ...] = ModelName.__args__
 Commitment = Literal["defence_pact", "ad_hoc", "none"]
 StartLevel = Literal["threat", "display", "use_of_force", "war", "onset"]
+# Historical eras of the escalation model's era effect (riskengine.models.escalation.ERA_NAMES).
+Era = Literal["before_1914", "world_wars", "cold_war", "post_cold_war"]
 ParameterSource = Literal["auto", "prior", "posterior"]
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -156,6 +159,14 @@ class Crisis(ConfigModel):
     crisis_management: bool = Field(
         False, description="A mediation / crisis-management intervention is active."
     )
+    era: Era = Field(
+        "post_cold_war",
+        description=(
+            "Historical era whose escalation base rates the crisis follows: before_1914 "
+            "(1816-1913), world_wars (1914-1945), cold_war (1946-1989) or post_cold_war "
+            "(1990 on, the default for present-day crises)."
+        ),
+    )
 
     @property
     def member_names(self) -> tuple[str, ...]:
@@ -187,6 +198,7 @@ class Variant(ConfigModel):
     description: str = ""
     set_commitment: dict[ActorName, Commitment] = Field(default_factory=dict)
     crisis_management: bool | None = Field(None, description="None keeps the crisis value.")
+    era: Era | None = Field(None, description="None keeps the crisis value.")
     remove_members: list[ActorName] = Field(default_factory=list)
     add_members: list[Member] = Field(default_factory=list)
     scale_capability: dict[ActorName, Multiplier] = Field(default_factory=dict)
@@ -204,6 +216,8 @@ class Variant(ConfigModel):
             actor["capability"] *= self.scale_capability.get(actor["name"], 1.0)
         if self.crisis_management is not None:
             data["crisis_management"] = self.crisis_management
+        if self.era is not None:
+            data["era"] = self.era
         return Crisis.build(**data)
 
 

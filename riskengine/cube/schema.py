@@ -28,6 +28,7 @@ DIMENSIONS = {
     "onset_cutpoint": "boundary between two first-month levels",
     "step_cutpoint": "boundary between two monthly step categories",
     "shifted_level": "active level whose step location is shifted vs use of force (threat, display, war)",
+    "compared_era": "historical era compared with the post-Cold War reference era (before_1914, world_wars, cold_war)",
 }
 
 GROUPS = {

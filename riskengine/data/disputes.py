@@ -36,6 +36,10 @@ Choices, all made here and nowhere else:
   (:mod:`riskengine.data.major_powers`); ``crisis_management`` = 0.0 everywhere,
   because MID does not record mediation or other third-party management: the model's
   crisis-management effect is not identified by these data and stays at its prior.
+  ``era_before_1914``, ``era_world_wars``, ``era_cold_war`` = 1 when the start year is in
+  1816-1913, 1914-1945, 1946-1989 (``ERA_FIRST_YEARS``); all 0 from 1990 on, the
+  reference era. The cut years are the conventional ones (the two world wars, the end
+  of the Cold War); MID war shares differ sharply between them (11%, 10%, 2.3%, 0.8%).
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ from riskengine.errors import DataError
 __all__ = [
     "COVARIATE_NAMES",
     "DAYS_PER_MONTH",
+    "ERA_NAMES",
+    "ERA_FIRST_YEARS",
+    "era_of_year",
     "DISPUTE_FILES",
     "data_provenance",
     "dispute_arrays",
@@ -71,7 +78,12 @@ COVARIATE_NAMES: tuple[str, ...] = (
     "ad_hoc_coalition",
     "major_power",
     "crisis_management",
+    "era_before_1914",
+    "era_world_wars",
+    "era_cold_war",
 )
+ERA_NAMES: tuple[str, ...] = ("before_1914", "world_wars", "cold_war", "post_cold_war")
+ERA_FIRST_YEARS: tuple[int, ...] = (1816, 1914, 1946, 1990)
 
 DAYS_PER_MONTH = 30.4375
 
@@ -241,16 +253,24 @@ def _add_covariates(
         "major_power": major_any.to_numpy(),
         "crisis_management": np.zeros(len(frame)),
     }
+    era = era_of_year(frame["start_year"].to_numpy())
+    for index, name in enumerate(ERA_NAMES[:-1]):
+        covariates[f"era_{name}"] = era == index
     for name in COVARIATE_NAMES:
         frame[name] = np.asarray(covariates[name], dtype=np.float64)
     frame["capability_missing"] = ratio["capability_missing"].fillna(True).to_numpy(dtype=bool)
     return frame
 
 
+def era_of_year(years: np.ndarray) -> np.ndarray:
+    """Index into ``ERA_NAMES`` of each year (years before 1816 fall in the first era)."""
+    return np.maximum(np.searchsorted(ERA_FIRST_YEARS, np.asarray(years), side="right") - 1, 0)
+
+
 def dispute_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the arrays the JAX likelihood takes from a ``load_disputes`` frame.
 
-    ``covariates`` float32 (n, 7) in ``COVARIATE_NAMES`` order; ``peak_level``,
+    ``covariates`` float32 (n, 10) in ``COVARIATE_NAMES`` order; ``peak_level``,
     ``duration_months`` and ``start_year`` int32 (n,).
     """
     required = (*COVARIATE_NAMES, "peak_level", "duration_months", "start_year")

@@ -104,8 +104,10 @@ def _traced_log_likelihood(params, disputes):
 
 
 def synthetic_covariates(num_disputes: int = 200, seed: int = 7) -> np.ndarray:
-    """A fixed design resembling the MID covariates (crisis_management = 0)."""
+    """A fixed design resembling the MID covariates (crisis_management = 0; eras drawn
+    with the MID disputes' era shares, about 14 / 15 / 42 / 29%)."""
     rng = np.random.default_rng(seed)
+    era = rng.choice(4, size=num_disputes, p=[0.14, 0.15, 0.42, 0.29])
     return np.column_stack(
         [
             np.log(rng.integers(1, 4, num_disputes)),
@@ -115,6 +117,7 @@ def synthetic_covariates(num_disputes: int = 200, seed: int = 7) -> np.ndarray:
             rng.random(num_disputes) < 0.1,
             rng.random(num_disputes) < 0.45,
             np.zeros(num_disputes),
+            *(era == index for index in range(3)),
         ]
     ).astype(np.float32)
 

@@ -4,7 +4,7 @@ For each parameter draw, every dispute's probabilities over (peak level k, durat
 come from the exact likelihood's table (resolve integrated by the trapezoid rule, see
 :mod:`riskengine.inference.likelihood`); one replicated outcome per dispute is drawn from
 them and the replicated data set is summarised: the share reaching war (all disputes,
-disputes with more than one state on a side, bilateral ones), the shares of each peak
+disputes with more than one state on a side, bilateral ones, and each era), the shares of each peak
 level and of each duration bin. A check passes when the observed share lies inside the
 central 90% interval of the replicated shares.
 """
@@ -37,7 +37,9 @@ def statistic_names() -> list[str]:
         f"duration share: {a}-{b} months" if b else f"duration share: >{a - 1} months"
         for a, b in DURATION_BINS
     ]
-    return ["war share: all", "war share: multilateral", "war share: bilateral", *peaks, *durations]
+    eras = [f"war share: era {name}" for name in escalation.ERA_NAMES]
+    groups = ["war share: all", "war share: multilateral", "war share: bilateral"]
+    return [*groups, *eras, *peaks, *durations]
 
 
 def _duration_bin(duration_months: np.ndarray) -> np.ndarray:
@@ -45,8 +47,9 @@ def _duration_bin(duration_months: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, duration_months, side="right")
 
 
-def _summaries(peak_index, bin_index, multilateral):
-    """Statistics in ``statistic_names`` order from 0-based peak and duration-bin indices."""
+def _summaries(peak_index, bin_index, multilateral, era):
+    """Statistics in ``statistic_names`` order from 0-based peak and duration-bin indices,
+    the multilateral flags and the era indices of the disputes."""
     war = peak_index == 3
     peaks = [jnp.mean(peak_index == level) for level in range(4)]
     bins = [jnp.mean(bin_index == b) for b in range(len(DURATION_BINS))]
@@ -55,7 +58,11 @@ def _summaries(peak_index, bin_index, multilateral):
         jnp.sum(war * multilateral) / jnp.sum(multilateral),
         jnp.sum(war * ~multilateral) / jnp.sum(~multilateral),
     ]
-    return jnp.stack(shares + peaks + bins)
+    eras = [
+        jnp.sum(war * (era == index)) / jnp.sum(era == index)
+        for index in range(len(escalation.ERA_NAMES))
+    ]
+    return jnp.stack(shares + eras + peaks + bins)
 
 
 def observed_statistics(frame) -> np.ndarray:
@@ -63,9 +70,14 @@ def observed_statistics(frame) -> np.ndarray:
     multilateral = _multilateral(frame)
     peak_index = frame["peak_level"].to_numpy() - 1
     bins = _duration_bin(frame["duration_months"].to_numpy())
+    era = escalation.era_index(_covariates(frame))
     return np.asarray(
-        _summaries(jnp.asarray(peak_index), jnp.asarray(bins), jnp.asarray(multilateral))
+        _summaries(jnp.asarray(peak_index), jnp.asarray(bins), jnp.asarray(multilateral), era)
     )
+
+
+def _covariates(frame) -> jnp.ndarray:
+    return jnp.asarray(frame[list(escalation.COVARIATE_NAMES)].to_numpy(np.float32))
 
 
 def _multilateral(frame) -> np.ndarray:
@@ -91,7 +103,8 @@ def replicated_statistics(rng_key, params, covariates, multilateral, num_months:
     cell_probability = weights @ _cell_table(params, num_months)  # (n, 4 * bins)
     cells = jax.random.categorical(rng_key, jnp.log(jnp.maximum(cell_probability, 1e-30)))
     num_bins = len(DURATION_BINS)
-    return _summaries(cells // num_bins, cells % num_bins, multilateral)
+    era = escalation.era_index(covariates)
+    return _summaries(cells // num_bins, cells % num_bins, multilateral, era)
 
 
 REQUIRED_INSIDE = ("war share: all", "war share: multilateral", "war share: bilateral")
@@ -122,7 +135,7 @@ def posterior_predictive_check(rng_key, tree, frame, *, num_draws: int = 400) ->
 
 def predictive_table(rng_key, params, frame, *, source: str) -> dict:
     """The check table for a batch of parameter draws (leading axis of each Params field)."""
-    covariates = jnp.asarray(frame[list(escalation.COVARIATE_NAMES)].to_numpy(np.float32))
+    covariates = _covariates(frame)
     multilateral = jnp.asarray(_multilateral(frame))
     keys = jax.random.split(rng_key, params.resolve_scale.shape[0])
     simulate = jax.jit(

@@ -11,7 +11,9 @@ How a scenario maps onto the covariates the model was fitted on (``COVARIATE_NAM
 - ``ad_hoc_coalition`` = 1 if the defending side has committed members but no pact;
 - ``major_power`` = 1 if any state on either side (committed members included) is a
   major power;
-- ``crisis_management`` = 1 if the crisis (or the variant) has crisis management.
+- ``crisis_management`` = 1 if the crisis (or the variant) has crisis management;
+- ``era_before_1914``, ``era_world_wars``, ``era_cold_war``: the crisis's (or variant's)
+  ``era`` one-hot, all 0 for ``post_cold_war``, the default.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def crisis_covariates(crisis) -> np.ndarray:
         float(bool(committed) and not has_pact),
         float(any(actor.major_power for actor in (*defending, *challenging))),
         float(crisis.crisis_management),
+        *escalation.era_indicators(crisis.era).tolist(),
     ]
     return np.asarray(values, dtype=np.float32)
 
@@ -62,12 +65,14 @@ class EscalationEnsemble:
         "coefficients": ("covariate",),
         "resolve_scale": (),
         "multilateral_resolve_ratio": (),
+        "era_resolve_ratio": ("compared_era",),
     }
     parameter_coords = {
         "onset_cutpoint": ("threat|display", "display|use_of_force", "use_of_force|war"),
         "step_cutpoint": ("settle|de_escalate", "de_escalate|stay", "stay|escalate"),
         "shifted_level": ("threat", "display", "war"),
         "covariate": escalation.COVARIATE_NAMES,
+        "compared_era": escalation.ERA_NAMES[:-1],
     }
     parameter_descriptions = {
         "onset_cutpoints": "ordered-logit cut-points of the first month's level (logit scale)",
@@ -76,6 +81,7 @@ class EscalationEnsemble:
         "coefficients": "covariate slopes of the location (logit scale per covariate unit)",
         "resolve_scale": "standard deviation of the latent per-crisis resolve, bilateral crises (logit scale)",
         "multilateral_resolve_ratio": "ratio of the resolve's standard deviation, multilateral / bilateral crises",
+        "era_resolve_ratio": "ratio of the resolve's standard deviation, this era / post-Cold War crises",
     }
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:

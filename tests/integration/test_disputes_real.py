@@ -78,7 +78,7 @@ def test_covariate_shares_are_plausible(frame):
 
 def test_arrays_and_provenance(frame):
     arrays = dispute_arrays(frame)
-    assert arrays["covariates"].shape == (2436, 7)
+    assert arrays["covariates"].shape == (2436, len(COVARIATE_NAMES))
     assert arrays["covariates"].dtype == np.float32
     provenance = data_provenance(frame.attrs["data_dir"])
     assert set(provenance["files"]) == {

@@ -161,6 +161,13 @@ def test_quickstart_is_small_and_fixed():
             "crisis.challenger.capability: got True; allowed: a number greater than 0",
         ),
         (12, "horizon_months: 24.0", 12, "horizon_months: got 24.0; allowed: an integer"),
+        (
+            11,
+            "  era: victorian",
+            11,
+            "crisis.era: got 'victorian'; "
+            "allowed: before_1914, world_wars, cold_war, post_cold_war",
+        ),
         (18, "  seed: -1", 18, "ensemble.seed: got -1; allowed: an integer from 0 to 4294967295"),
         (
             18,
@@ -301,6 +308,7 @@ def test_resolved_crises_applies_each_change_in_order():
         set_commitment={"United States": "defence_pact", "Australia": "ad_hoc"},
         scale_capability={"Australia": 2.0, "China": 0.5},
         crisis_management=True,
+        era="cold_war",
     )
     scenario = Scenario(
         name="strait",
@@ -318,6 +326,7 @@ def test_resolved_crises_applies_each_change_in_order():
     assert resolved.challenger.capability == pytest.approx(0.115)
     assert resolved.defender.capability == 0.009
     assert resolved.crisis_management is True and baseline.crisis_management is False
+    assert (resolved.era, baseline.era) == ("cold_war", "post_cold_war")
     assert scenario.crisis.member_names == ("United States", "Japan")  # original untouched
 
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import math
+import typing
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from riskengine.config.schema import Era
 from riskengine.data import paths
 from riskengine.data.disputes import (
     COVARIATE_NAMES,
+    ERA_FIRST_YEARS,
+    ERA_NAMES,
     data_provenance,
     dispute_arrays,
     duration_months,
+    era_of_year,
     load_disputes,
 )
 from riskengine.data.major_powers import is_major_power
 from riskengine.errors import DataError
+from riskengine.models import escalation
 
 USA, UK, FRANCE, GERMANY, IRAN, NORTH_KOREA = 2, 200, 220, 255, 630, 731
 
@@ -189,9 +195,38 @@ def test_load_disputes_columns_and_levels(tmp_path):
     assert frame["peak_level"].tolist() == [1, 2, 3, 4]
     assert frame["duration_months"].tolist() == [1, 1, 2, 3]
     assert frame["dispute_id"].tolist() == [1, 2, 3, 4]
-    assert list(frame.columns[6:13]) == list(COVARIATE_NAMES)
+    assert list(frame.columns[6 : 6 + len(COVARIATE_NAMES)]) == list(COVARIATE_NAMES)
     assert all(frame[name].dtype == np.float64 for name in COVARIATE_NAMES)
     assert (frame["crisis_management"] == 0.0).all()
+
+
+@pytest.mark.parametrize(
+    ("year", "era"),
+    [(1816, 0), (1913, 0), (1914, 1), (1945, 1), (1946, 2), (1989, 2), (1990, 3), (2014, 3)],
+)
+def test_era_of_year_at_the_cut_years(year, era):
+    assert era_of_year(np.array([year]))[0] == era
+    assert ERA_NAMES[era] == escalation.ERA_NAMES[era]
+
+
+def test_era_covariates_are_one_hot_with_post_cold_war_as_reference(tmp_path):
+    disputes = [
+        _dispute(number, year, [IRAN], [USA])
+        for number, year in [(1, 1900), (2, 1939), (3, 1962), (4, 2001)]
+    ]
+    frame = load_disputes(write_data(tmp_path, disputes=disputes))
+    era_columns = ["era_before_1914", "era_world_wars", "era_cold_war"]
+    expected = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    np.testing.assert_array_equal(frame[era_columns].to_numpy(), expected)
+    np.testing.assert_array_equal(
+        escalation.era_index(frame[list(COVARIATE_NAMES)].to_numpy()), [0, 1, 2, 3]
+    )
+
+
+def test_data_and_model_name_the_same_covariates_and_eras():
+    assert COVARIATE_NAMES == escalation.COVARIATE_NAMES
+    assert ERA_NAMES == escalation.ERA_NAMES == typing.get_args(Era)
+    assert ERA_FIRST_YEARS == escalation.ERA_FIRST_YEARS
 
 
 def test_side_sizes_are_logs(tmp_path):

@@ -19,11 +19,12 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-1.0, 0.8, 2.5], jnp.float32),
     step_cutpoints=jnp.array([-2.2, -1.0, 1.6], jnp.float32),
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
-    coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4], jnp.float32),
+    coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4, 0.5, 0.3, 0.2], jnp.float32),
     resolve_scale=jnp.float32(0.8),
     multilateral_resolve_ratio=jnp.float32(1.5),
+    era_resolve_ratio=jnp.array([1.2, 0.9, 0.7], jnp.float32),
 )
-COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0], jnp.float32)
+COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0], jnp.float32)
 
 
 def inputs(start_level: int = 1) -> escalation.Inputs:
@@ -264,11 +265,13 @@ def test_reference_level_use_of_force_has_no_shift():
     np.testing.assert_array_equal(shifts, [1.0, 2.0, 0.0, 3.0])
 
 
-def test_multilateral_crises_draw_resolve_with_the_larger_scale(rng_key):
-    """Resolve sd is resolve_scale for a bilateral crisis and resolve_scale *
-    multilateral_resolve_ratio when a side has several states (within 5 standard errors)."""
+def test_resolve_scale_follows_side_sizes_and_era(rng_key):
+    """Resolve sd is resolve_scale for a bilateral post-Cold War crisis, times
+    multilateral_resolve_ratio when a side has several states and times the era's
+    era_resolve_ratio in an earlier era (within 5 standard errors)."""
     num_paths = 20_000
-    bilateral = COVARIATES.at[1].set(0.0)
+    cold_war = escalation.COVARIATE_NAMES.index("era_cold_war")
+    bilateral = COVARIATES.at[1].set(0.0).at[cold_war].set(0.0)
     assert not bool(escalation.is_multilateral(bilateral))
     assert bool(escalation.is_multilateral(COVARIATES))
 
@@ -280,9 +283,13 @@ def test_multilateral_crises_draw_resolve_with_the_larger_scale(rng_key):
 
         return jax.vmap(one)(jnp.arange(num_paths, dtype=jnp.uint32)).resolve
 
+    scale, multilateral = float(PARAMS.resolve_scale), float(PARAMS.multilateral_resolve_ratio)
+    cold_war_ratio = float(PARAMS.era_resolve_ratio[2])
     for covariates, expected in (
-        (bilateral, float(PARAMS.resolve_scale)),
-        (COVARIATES, float(PARAMS.resolve_scale * PARAMS.multilateral_resolve_ratio)),
+        (bilateral, scale),
+        (COVARIATES.at[cold_war].set(0.0), scale * multilateral),
+        (bilateral.at[cold_war].set(1.0), scale * cold_war_ratio),
+        (COVARIATES, scale * multilateral * cold_war_ratio),
     ):
         standard_deviation = float(jnp.std(resolves(covariates)))
         standard_error = expected / np.sqrt(2 * (num_paths - 1))
@@ -290,3 +297,33 @@ def test_multilateral_crises_draw_resolve_with_the_larger_scale(rng_key):
             f"covariates {covariates}: resolve sd {standard_deviation:.4f}, expected "
             f"{expected:.4f} +- {standard_error:.4f}"
         )
+
+
+@pytest.mark.parametrize("era", escalation.ERA_NAMES)
+def test_era_indicators_round_trip_through_era_index(era):
+    covariates = np.zeros(len(escalation.COVARIATE_NAMES), np.float32)
+    era_columns = [
+        escalation.COVARIATE_NAMES.index(f"era_{name}") for name in escalation.ERA_NAMES[:-1]
+    ]
+    covariates[era_columns] = escalation.era_indicators(era)
+    assert escalation.ERA_NAMES[int(escalation.era_index(covariates))] == era
+    assert (escalation.era_indicators(era).sum() == 0) == (era == escalation.REFERENCE_ERA)
+
+
+def test_unknown_era_names_the_allowed_ones():
+    with pytest.raises(ValueError, match="era: got 'victorian'; allowed: before_1914, world_wars"):
+        escalation.era_indicators("victorian")
+
+
+def test_a_crisis_era_sets_its_era_covariates():
+    from riskengine.config import Actor, Crisis
+    from riskengine.models.escalation_ensemble import crisis_covariates
+
+    crisis = Crisis(
+        challenger=Actor(name="A", capability=0.02), defender=Actor(name="B", capability=0.01)
+    )
+    names = list(escalation.COVARIATE_NAMES)
+    era_columns = [names.index(f"era_{name}") for name in escalation.ERA_NAMES[:-1]]
+    assert crisis_covariates(crisis)[era_columns].tolist() == [0.0, 0.0, 0.0]
+    crisis.era = "world_wars"
+    assert crisis_covariates(crisis)[era_columns].tolist() == [0.0, 1.0, 0.0]

@@ -17,11 +17,12 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-2.0, 0.5, 3.0]),
     step_cutpoints=jnp.array([-0.8, 0.1, 2.1]),
     level_effect=jnp.array([-0.5, -0.3, 0.4]),
-    coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, 0.4, 0.3, -0.4]),
+    coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, 0.4, 0.3, -0.4, 0.5, 0.3, 0.1]),
     resolve_scale=jnp.array(0.8),
     multilateral_resolve_ratio=jnp.array(1.4),
+    era_resolve_ratio=jnp.array([1.3, 0.8, 0.6]),
 )
-COVARIATES = jnp.array([0.69, 0.0, -0.5, 0.0, 0.0, 1.0, 0.0], jnp.float32)
+COVARIATES = jnp.array([0.69, 0.0, -0.5, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0], jnp.float32)
 
 
 def _simulated_outcomes(num_paths: int, num_months: int):
@@ -94,7 +95,9 @@ def test_recursion_plan_orders_longest_first_and_covers_every_month():
 def test_resolve_quadrature_is_converged_and_gradients_finite():
     rng = np.random.default_rng(5)
     disputes = {
-        "covariates": rng.normal(0, 0.7, size=(300, 7)).astype(np.float32),
+        "covariates": rng.normal(0, 0.7, size=(300, len(escalation.COVARIATE_NAMES))).astype(
+            np.float32
+        ),
         "peak_level": rng.integers(1, 5, size=300),
         "duration_months": rng.geometric(0.15, size=300),
     }
