@@ -60,11 +60,36 @@ def _predictive_check_notes(table: dict | None) -> list[str]:
     ]
 
 
-def _posterior_warnings(provenance: dict, predictive_check: dict | None = None) -> list[str]:
-    """Notes on a fitted posterior's own checks: its diagnostics and its stored PPC."""
+def _era_notes(table: dict | None, eras) -> list[str]:
+    """Notes for the scenario's eras whose war share misses its predictive interval."""
+    rows = {row["statistic"]: row for row in (table or {}).get("rows", ())}
+    notes = []
+    for era in dict.fromkeys(eras):
+        row = rows.get(f"war share: era {era}")
+        if row is None or row["inside"]:
+            continue
+        direction = "overstated" if row["observed"] < row["lower_5"] else "understated"
+        notes.append(
+            f"the fitted posterior's predictive check misses the war share of {era} "
+            f"disputes: observed {row['observed']:.4f}, 90% interval [{row['lower_5']:.4f}, "
+            f"{row['upper_95']:.4f}]; war probabilities of crises in this era are likely "
+            f"{direction}"
+        )
+    return notes
+
+
+def _posterior_warnings(
+    provenance: dict, predictive_check: dict | None = None, eras=()
+) -> list[str]:
+    """Notes on a fitted posterior's own checks: its diagnostics, its stored PPC's
+    required rows, and the war-share rows of the ``eras`` a scenario's crises are in."""
     if provenance.get("source") != "posterior" or not provenance.get("diagnostics"):
         return []
-    return _floor_notes(provenance) + _predictive_check_notes(predictive_check)
+    return (
+        _floor_notes(provenance)
+        + _predictive_check_notes(predictive_check)
+        + _era_notes(predictive_check, eras)
+    )
 
 
 def _stored_predictive_check(model_name: str) -> dict | None:
@@ -109,8 +134,9 @@ def run(
         num_chains=settings.num_chains,
         num_draws=settings.num_draws,
     )
+    eras = [crisis.era for _, crisis in scenario.resolved_crises()]
     posterior_notes = _posterior_warnings(
-        parameter_provenance, _stored_predictive_check(model.name)
+        parameter_provenance, _stored_predictive_check(model.name), eras
     )
     for note in posterior_notes:
         warnings.warn(note, PosteriorWarning, stacklevel=2)

@@ -51,8 +51,13 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
     from riskengine.api import PosteriorWarning, _posterior_warnings
 
     provenance = {"source": "posterior", "file": POSTERIOR.name, **shipped.attrs}
-    expected = _posterior_warnings(provenance, json.loads(PPC.read_text()))
     scenario = tiny_scenario.model_copy(deep=True)
+    table = json.loads(PPC.read_text())
+    eras = [crisis.era for _, crisis in scenario.resolved_crises()]
+    expected = _posterior_warnings(provenance, table, eras)
+    era_row = {row["statistic"]: row for row in table["rows"]}["war share: era post_cold_war"]
+    assert eras[0] == "post_cold_war"
+    assert any("post_cold_war" in note for note in expected) == (not era_row["inside"])
     scenario.ensemble.parameters = "posterior"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -86,6 +91,42 @@ def test_posterior_warnings_name_failed_floors_and_predictive_rows():
     passing = {**provenance, "diagnostics": json.dumps({**failing, "passed": True})}
     assert _posterior_warnings(passing, {**table, "passed": True}) == []
     assert _posterior_warnings({**provenance, "source": "prior"}, table) == []
+
+
+def test_a_scenario_era_whose_war_share_misses_its_interval_is_named():
+    from riskengine.api import _posterior_warnings
+
+    provenance = {"source": "posterior", "file": "x.nc", "diagnostics": '{"passed": true}'}
+    rows = [
+        {
+            "statistic": "war share: era post_cold_war",
+            "observed": 0.008,
+            "lower_5": 0.018,
+            "upper_95": 0.041,
+            "inside": False,
+        },
+        {
+            "statistic": "war share: era before_1914",
+            "observed": 0.2,
+            "lower_5": 0.05,
+            "upper_95": 0.12,
+            "inside": False,
+        },
+        {
+            "statistic": "war share: era cold_war",
+            "observed": 0.02,
+            "lower_5": 0.01,
+            "upper_95": 0.04,
+            "inside": True,
+        },
+    ]
+    table = {"passed": True, "required_inside": list(WAR_SHARES), "rows": rows}
+    notes = _posterior_warnings(provenance, table, ["post_cold_war", "post_cold_war", "cold_war"])
+    assert len(notes) == 1
+    assert "post_cold_war" in notes[0] and "0.0080" in notes[0] and "overstated" in notes[0]
+    (note,) = _posterior_warnings(provenance, table, ["before_1914"])
+    assert "understated" in note
+    assert _posterior_warnings(provenance, table) == []
 
 
 def test_draws_are_the_model_parameters_with_their_shapes(shipped):
@@ -142,7 +183,7 @@ def test_auto_parameters_use_the_posterior_evenly_thinned():
     )
     assert source == "posterior" and provenance["file"] == POSTERIOR.name
     assert set(draws) == set(escalation.Params._fields)
-    assert draws["coefficients"].shape == (2, 50, 7)
+    assert draws["coefficients"].shape == (2, 50, len(escalation.COVARIATE_NAMES))
     with xr.open_datatree(POSTERIOR, engine="h5netcdf") as tree:
         full = tree["posterior"]["coefficients"].values
     index = provenance["draw_index"]
