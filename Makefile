@@ -24,7 +24,7 @@ demo: $(STAMP)  ## run the quickstart scenario and say where the cube and the br
 test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-validate: $(STAMP)  ## long validations: full SBC with a negative control, recovery, backtest, refit (~1 hour on 2 cores)
+validate: $(STAMP)  ## long validations: full SBC with a negative control, recovery, backtest, refit (~1.5 hours on 2 cores)
 	$(BIN)/python -m riskengine.inference.validate
 
 bench: $(STAMP)  ## benchmarks, written to benchmarks/RESULTS.md
