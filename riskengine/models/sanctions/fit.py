@@ -268,7 +268,9 @@ def _write_json_atomically(path: Path, payload: dict) -> None:
 
 
 def _load(data_dir, data_csv, columns):
-    """``(arrays, provenance)`` from TIES or a case table; raises RiskEngineError."""
+    """``(arrays, provenance)`` from TIES or a researcher's case table (``data_csv`` with
+    its column map ``columns``); raises RiskEngineError (DataError) on bad data."""
+    from riskengine.data.paths import file_sha256
     from riskengine.errors import DataError
 
     try:
@@ -278,17 +280,16 @@ def _load(data_dir, data_csv, columns):
             f"the TIES loader riskengine.models.sanctions.data is not available ({error}); "
             "merge the sanctions-data branch"
         ) from error
-    if data_csv is not None:
-        frame = data.load_case_table(data_csv, columns)
-        sources = {"case_table": str(data_csv)}
-        if hasattr(data, "file_sha256"):
-            sources["case_table_sha256"] = data.file_sha256(data_csv)
-        else:
-            from riskengine.data.paths import file_sha256
-
-            sources["case_table_sha256"] = file_sha256(data_csv)
-        return data.case_arrays(frame), sources
-    return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
+    if data_csv is None:
+        return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
+    if columns is None:
+        raise DataError("--data-csv needs --columns, the YAML file that maps its columns")
+    load_case_table = getattr(data, "load_case_table", None)
+    if load_case_table is None:
+        from riskengine.models.sanctions.case_table import load_case_table
+    frame = load_case_table(data_csv, columns)
+    files = {str(path): {"sha256": file_sha256(path)} for path in (data_csv, columns)}
+    return data.case_arrays(frame), {"files": files, "case_table": str(data_csv)}
 
 
 def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
@@ -375,7 +376,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Fit the sanctions model to TIES (NUTS).")
     parser.add_argument("--data", default=None, help="shared data folder (default: see paths)")
     parser.add_argument("--data-csv", default=None, help="a case table instead of TIES")
-    parser.add_argument("--columns", default=None, help="JSON column mapping for --data-csv")
+    parser.add_argument("--columns", default=None, help="column-map YAML of --data-csv")
     parser.add_argument("--out", default=None, help=f"posterior file (default {POSTERIOR_PATH})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--chains", type=int, default=4)
@@ -387,7 +388,6 @@ def main(argv=None) -> int:
     import numpyro
 
     numpyro.set_host_device_count(max(1, arguments.chains))  # before jax's backend starts
-    columns = json.loads(arguments.columns) if arguments.columns else None
     return fit_command(
         arguments.data,
         arguments.out,
@@ -398,7 +398,7 @@ def main(argv=None) -> int:
         arguments.ppc,
         arguments.chain_method,
         data_csv=arguments.data_csv,
-        columns=columns,
+        columns=arguments.columns,
     )
 
 
