@@ -25,7 +25,7 @@ test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q
 
 validate: $(STAMP)  ## long validations: full SBC with a negative control, recovery, backtest, refit (~1.5 hours on 2 cores)
-	$(BIN)/python -m riskengine.inference.validate
+	$(BIN)/python -m riskengine.models.escalation.validate
 
 bench: $(STAMP)  ## benchmarks, written to benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py

@@ -40,7 +40,7 @@ def main() -> None:
 
     from riskengine.ensemble import tasks
     from riskengine.ensemble.keys import draw_key_words
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
 
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, devices {jax.devices()}")
     _, model, inputs, draws = bench._workload(args.months)

@@ -90,7 +90,7 @@ def _workload(num_months: int):
 def _fixed_params(draws):
     import numpy as np
 
-    from riskengine.models.escalation import Params
+    from riskengine.models.escalation.core import Params
 
     return Params(*(np.asarray(draws[name][0, 0], np.float32) for name in Params._fields))
 
@@ -182,7 +182,7 @@ def _ladder_only_jax(params, inputs, num_months: int, num_paths: int) -> float:
     import jax.numpy as jnp
     import numpy as np
 
-    from riskengine.models import escalation as model
+    from riskengine.models.escalation import core as model
     from riskengine.primitives.counter_rng import stream_words
 
     size = model._SWEEP_PATHS
@@ -262,7 +262,7 @@ def _markov_check(model, inputs, draws, num_paths: int) -> float:
     import jax.numpy as jnp
     import numpy as np
 
-    from riskengine.models.escalation import step_probabilities
+    from riskengine.models.escalation.core import step_probabilities
     from riskengine.primitives.ladder import transition_matrix
 
     num_months = 24

@@ -103,7 +103,8 @@ def _range_warnings(model, scenario_inputs, variant_names, source: str) -> list[
     if source != "posterior":
         return []
     from riskengine.ensemble.parameters import posterior_path
-    from riskengine.inference.ranges import covariate_ranges_from_posterior, out_of_range_warnings
+    from riskengine.inference.ranges import covariate_ranges_from_posterior
+    from riskengine.models.escalation.ranges import out_of_range_warnings
 
     ranges = covariate_ranges_from_posterior(posterior_path(model.name))
     covariates = scenario_inputs.constant_data["covariates"].values

@@ -61,7 +61,7 @@ ModelName = Literal["escalation"]
 MODEL_NAMES: tuple[str, ...] = ModelName.__args__
 Commitment = Literal["defence_pact", "ad_hoc", "none"]
 StartLevel = Literal["threat", "display", "use_of_force", "war", "onset"]
-# Historical eras of the escalation model's era effect (riskengine.models.escalation.ERA_NAMES).
+# Historical eras of the escalation model's era effect (riskengine.models.escalation.core.ERA_NAMES).
 Era = Literal["before_1914", "world_wars", "cold_war", "post_cold_war"]
 ParameterSource = Literal["auto", "prior", "posterior"]
 

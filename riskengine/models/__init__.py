@@ -12,7 +12,7 @@ MODEL_NAMES = ("escalation",)
 def get_model(name: str):
     """The ``EnsembleModel`` registered under ``name``."""
     if name == "escalation":
-        from riskengine.models.escalation_ensemble import ESCALATION
+        from riskengine.models.escalation.ensemble import ESCALATION
 
         return ESCALATION
     raise ModelError(f"unknown model {name!r}; available: {', '.join(MODEL_NAMES)}")

@@ -1,7 +1,7 @@
 """The small interface through which a model plugs into the ensemble engine and the cube.
 
-A model module (``models/escalation.py`` and, later, coalition, sanctions, supply chain)
-exposes one ``EnsembleModel`` instance. The engine never looks inside a model: it draws
+A model package (``models/escalation/`` and, later, coalition, sanctions, supply chain)
+exposes one ``EnsembleModel`` instance (``models/escalation/ensemble.py``). The engine never looks inside a model: it draws
 parameters (``prior_draws`` or a fitted posterior), turns a scenario into per-variant
 inputs (``scenario_inputs``), calls ``summarize`` on blocks of paths under ``jit`` and
 ``vmap`` (over draws and variants), sums the integer counts it returns over path blocks,

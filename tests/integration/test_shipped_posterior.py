@@ -16,8 +16,8 @@ import xarray as xr
 
 from riskengine.ensemble.parameters import posterior_path, select_parameter_draws
 from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics
-from riskengine.models import escalation
-from riskengine.models.escalation_ensemble import ESCALATION
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.ensemble import ESCALATION
 
 POSTERIOR = posterior_path("escalation")
 PPC = POSTERIOR.with_name("escalation_ppc.json")
@@ -156,8 +156,8 @@ def test_provenance_names_data_hashes_citations_command_seed_and_versions(shippe
 
 @pytest.mark.needs_data
 def test_shipped_data_hashes_match_the_shared_files(shipped):
-    from riskengine.data.disputes import data_provenance
     from riskengine.errors import DataError
+    from riskengine.models.escalation.data import data_provenance
 
     try:
         current = data_provenance()

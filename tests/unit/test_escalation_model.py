@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
 from riskengine.primitives.counter_rng import AUXILIARY_STEP
 from riskengine.primitives.ladder import NUM_LEVELS
 
@@ -317,7 +317,7 @@ def test_unknown_era_names_the_allowed_ones():
 
 def test_a_crisis_era_sets_its_era_covariates():
     from riskengine.config import Actor, Crisis
-    from riskengine.models.escalation_ensemble import crisis_covariates
+    from riskengine.models.escalation.ensemble import crisis_covariates
 
     crisis = Crisis(
         challenger=Actor(name="A", capability=0.02), defender=Actor(name="B", capability=0.01)

@@ -144,7 +144,7 @@ def priors() -> dict[str, dist.Distribution]:
     Sites are on the population-averaged scale (see :func:`params_from_sites`): cut-points
     as a first value plus positive gaps (so they stay ordered), level effects and slopes.
     Their centres encode plausible base rates (stated and checked by the prior predictive
-    check of ``riskengine.inference.validate``): few crises open at war (onset gaps 2.5
+    check of ``riskengine.models.escalation.validate``): few crises open at war (onset gaps 2.5
     and 4), a use-of-force month mostly settles or de-escalates (step cut-points near
     -0.5, 1, 4), and the capability ratio, a log ratio with sd 2.4 in the MID data, gets
     a narrower slope prior so it cannot dominate the location.
@@ -169,7 +169,7 @@ def priors() -> dict[str, dist.Distribution]:
     since 1990) but the prior does not say in which direction.
     The resolve scale is LogNormal(0, 0.5) (median 1, 95% in [0.38, 2.7]): crises are
     known to differ in resolve beyond the covariates, and keeping it away from 0 keeps
-    the likelihood's quadrature over resolve accurate (``riskengine.inference.likelihood``).
+    the likelihood's quadrature over resolve accurate (``riskengine.models.escalation.likelihood``).
     """
     coefficient_means = jnp.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.4, 0.0, 0.0, 0.0])
     coefficient_scales = jnp.array([0.5, 0.5, 0.2, 0.5, 0.5, 0.5, 0.2, 1.0, 1.0, 1.0])
@@ -471,7 +471,7 @@ def model(disputes=None, *, log_likelihood_fn=None):
 
     ``disputes`` is a mapping with ``covariates`` (n, 7), ``peak_level`` (n,) and
     ``duration_months`` (n,); ``log_likelihood_fn(params, disputes)`` returns the
-    per-dispute log-likelihood (see ``riskengine.inference``).
+    per-dispute log-likelihood (see ``riskengine.models.escalation.likelihood``).
     """
     params = sample_params()
     if disputes is not None:

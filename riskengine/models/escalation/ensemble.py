@@ -24,8 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import Predictive
 
-from riskengine.models import escalation
 from riskengine.models.base import ScenarioInputs, Variable
+from riskengine.models.escalation import core as escalation
 from riskengine.primitives.ladder import USE_OF_FORCE, WAR
 
 __all__ = ["ESCALATION", "crisis_covariates", "EscalationEnsemble"]
@@ -55,7 +55,7 @@ def crisis_covariates(crisis) -> np.ndarray:
 
 
 class EscalationEnsemble:
-    """``EnsembleModel`` for ``riskengine.models.escalation``."""
+    """``EnsembleModel`` for ``riskengine.models.escalation.core``."""
 
     name = "escalation"
     parameter_dims = {
