@@ -93,9 +93,9 @@ def _posterior_warnings(
 
 
 def _stored_predictive_check(model_name: str) -> dict | None:
-    from riskengine.ensemble.parameters import posterior_path
+    from riskengine.ensemble.parameters import predictive_check_path
 
-    path = posterior_path(model_name).with_name(f"{model_name}_ppc.json")
+    path = predictive_check_path(model_name)
     return json.loads(path.read_text()) if path.exists() else None
 
 

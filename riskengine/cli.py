@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--out",
-        help="posterior NetCDF file (default: the shipped riskengine/data/<model>_posterior.nc)",
+        help="posterior NetCDF file (default: the shipped riskengine/models/<model>/fitted/posterior.nc)",
     )
     # the defaults are the shipped posterior's settings: `riskengine fit escalation` refits it
     fit.add_argument("--seed", type=_seed, default=20260611)

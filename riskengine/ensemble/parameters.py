@@ -1,7 +1,8 @@
 """Parameter draws for an ensemble: the shipped fitted posterior, or the priors.
 
-``auto`` uses ``riskengine/data/<model>_posterior.nc`` when it exists (written by
-``riskengine fit``) and the priors otherwise. Posterior draws are thinned evenly to the
+``auto`` uses ``riskengine/models/<model>/fitted/posterior.nc`` when it exists (written
+by ``riskengine fit``; every model keeps its fitted files there, the posterior predictive
+check beside it as ``ppc.json``) and the priors otherwise. Posterior draws are thinned evenly to the
 requested ``num_chains`` x ``num_draws``; prior draws are sampled from the seed's
 parameter key, so they too are reproducible.
 """
@@ -16,14 +17,34 @@ import numpy as np
 from riskengine.ensemble.keys import PARAMETER_PURPOSE, purpose_key
 from riskengine.errors import UsageError
 
-__all__ = ["PARAMETER_SOURCES", "posterior_path", "select_parameter_draws"]
+__all__ = [
+    "PARAMETER_SOURCES",
+    "posterior_path",
+    "predictive_check_path",
+    "select_parameter_draws",
+]
 
 PARAMETER_SOURCES = ("auto", "prior", "posterior")
-_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _fitted_dir(model_name: str) -> Path:
+    return _PACKAGE_DIR / "models" / model_name / "fitted"
 
 
 def posterior_path(model_name: str) -> Path:
-    return _DATA_DIR / f"{model_name}_posterior.nc"
+    """The model's shipped fitted posterior: ``riskengine/models/<model>/fitted/posterior.nc``."""
+    return _fitted_dir(model_name) / "posterior.nc"
+
+
+def predictive_check_path(model_name: str) -> Path:
+    """The posterior predictive check beside it: ``riskengine/models/<model>/fitted/ppc.json``."""
+    return _fitted_dir(model_name) / "ppc.json"
+
+
+def _shipped_name(path: Path) -> str:
+    """``riskengine/models/<model>/fitted/posterior.nc``: the file named within the package."""
+    return path.relative_to(_PACKAGE_DIR.parent).as_posix()
 
 
 def _prior(model, seed: int, num_chains: int, num_draws: int):
@@ -44,7 +65,7 @@ def _posterior(model, num_chains: int, num_draws: int):
     if num_chains > available_chains or num_draws > available_draws:
         raise UsageError(
             f"ensemble: asked for {num_chains} chains x {num_draws} draws but the fitted posterior "
-            f"({path.name}) has {available_chains} x {available_draws}; lower ensemble.num_chains / num_draws"
+            f"({_shipped_name(path)}) has {available_chains} x {available_draws}; lower ensemble.num_chains / num_draws"
         )
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
@@ -53,7 +74,7 @@ def _posterior(model, num_chains: int, num_draws: int):
         key: value if isinstance(value, str) else json.dumps(value, default=str)
         for key, value in provenance.items()
     }
-    provenance.update(source="posterior", file=path.name, draw_index=draw_index.tolist())
+    provenance.update(source="posterior", file=_shipped_name(path), draw_index=draw_index.tolist())
     return draws, "posterior", provenance
 
 

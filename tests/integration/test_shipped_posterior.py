@@ -1,7 +1,8 @@
-"""The fitted escalation posterior shipped in riskengine/data: floors, provenance, PPC, use.
+"""The fitted escalation posterior shipped in riskengine/models/escalation/fitted: floors,
+provenance, PPC, use.
 
 ``riskengine fit escalation --ppc`` (``scripts/fit_escalation.sh``) writes
-``escalation_posterior.nc`` and ``escalation_ppc.json``; ``make validate`` refits from
+``fitted/posterior.nc`` and ``fitted/ppc.json``; ``make validate`` refits from
 ../shared/data and checks that the refit reproduces the shipped draws.
 """
 
@@ -14,13 +15,18 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from riskengine.ensemble.parameters import posterior_path, select_parameter_draws
+from riskengine.ensemble.parameters import (
+    posterior_path,
+    predictive_check_path,
+    select_parameter_draws,
+)
 from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.ensemble import ESCALATION
 
 POSTERIOR = posterior_path("escalation")
-PPC = POSTERIOR.with_name("escalation_ppc.json")
+PPC = predictive_check_path("escalation")
+SHIPPED_NAME = "riskengine/models/escalation/fitted/posterior.nc"
 WAR_SHARES = ("war share: all", "war share: multilateral", "war share: bilateral")
 
 
@@ -50,7 +56,7 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
     import riskengine
     from riskengine.api import PosteriorWarning, _posterior_warnings
 
-    provenance = {"source": "posterior", "file": POSTERIOR.name, **shipped.attrs}
+    provenance = {"source": "posterior", "file": SHIPPED_NAME, **shipped.attrs}
     scenario = tiny_scenario.model_copy(deep=True)
     table = json.loads(PPC.read_text())
     eras = [crisis.era for _, crisis in scenario.resolved_crises()]
@@ -181,7 +187,7 @@ def test_auto_parameters_use_the_posterior_evenly_thinned():
     draws, source, provenance = select_parameter_draws(
         ESCALATION, source="auto", seed=1, num_chains=2, num_draws=50
     )
-    assert source == "posterior" and provenance["file"] == POSTERIOR.name
+    assert source == "posterior" and provenance["file"] == SHIPPED_NAME
     assert set(draws) == set(escalation.Params._fields)
     assert draws["coefficients"].shape == (2, 50, len(escalation.COVARIATE_NAMES))
     with xr.open_datatree(POSTERIOR, engine="h5netcdf") as tree:

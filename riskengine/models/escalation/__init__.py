@@ -16,5 +16,7 @@ nothing, so the config layer can import a submodule without loading jax.
 - ``checks``: prior and posterior predictive checks;
 - ``calibration``: simulation-based calibration with a negative control;
 - ``validate``: ``python -m riskengine.models.escalation.validate``, the long validation;
-- ``ranges``: warnings for scenario covariates outside the fitted data's range.
+- ``ranges``: warnings for scenario covariates outside the fitted data's range;
+- ``fitted/``: the shipped posterior (``posterior.nc``) and its posterior predictive
+  check (``ppc.json``), written by ``riskengine fit escalation --ppc``.
 """

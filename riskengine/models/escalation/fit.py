@@ -21,7 +21,7 @@ from pathlib import Path
 import jax
 from numpyro.infer import MCMC
 
-from riskengine.ensemble.parameters import posterior_path
+from riskengine.ensemble.parameters import posterior_path, predictive_check_path
 from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
@@ -114,8 +114,11 @@ def _print_summary(tree, report) -> None:
 
 
 def _predictive_check_file(path: Path) -> Path:
-    """The predictive-check JSON beside a posterior file: ``<stem>_ppc.json`` beside
+    """The predictive-check JSON beside a posterior file: the model's ``ppc.json`` beside
+    ``posterior.nc`` (the shipped layout), ``<stem>_ppc.json`` beside
     ``<stem>_posterior.nc`` or ``<stem>.nc``."""
+    if path.name == posterior_path(MODEL_NAME).name:
+        return path.with_name(predictive_check_path(MODEL_NAME).name)
     stem = path.name.removesuffix(".nc").removesuffix("_posterior")
     return path.with_name(f"{stem}_ppc.json")
 
