@@ -39,12 +39,26 @@ class Brief:
         return path
 
 
+def _data_note(provenance: dict) -> str:
+    """What the fitted models were fitted to, from each model's parameter provenance."""
+    notes = [
+        part.get("data_note") or f"{name}: see the cube's parameter provenance"
+        for name, part in provenance.items()
+        if isinstance(part, dict)
+    ]
+    return "; ".join(notes) or "see the cube's parameter provenance"
+
+
 def _percent(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
 def _signed(value: float) -> str:
     return f"{100 * value:+.1f} pp"
+
+
+def _number(value: float, signed: bool = False) -> str:
+    return f"{value:+,.3g}" if signed else f"{value:,.3g}"
 
 
 def render_brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
@@ -60,12 +74,15 @@ def render_brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
         description=cube.attrs.get("scenario_description", ""),
         name=cube.attrs.get("scenario_name", ""),
         facts=run_facts(cube),
-        data_note=provenance.get("data_note", "historical disputes (COW MID 5.0, NMC, ATOP)"),
+        models=" and ".join(str(cube.attrs.get("model", "")).split("+")),
+        models_plural="+" in str(cube.attrs.get("model", "")),
+        data_note=_data_note(provenance),
         by_event=dict(by_event),
         baseline=str(cube["predictions"]["variant"].values[0]),
         mass_percent=round(100 * credible_mass),
         warnings=warnings,
         pct=_percent,
         signed=_signed,
+        num=_number,
     )
     return Brief(text)

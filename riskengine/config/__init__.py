@@ -2,33 +2,32 @@
 
 ``load_scenario("configs/baltic.yaml")`` returns a validated :class:`Scenario`, or
 raises :class:`riskengine.errors.ConfigError` listing every problem of the file as
-``file:line: field.path: got <value>; allowed: <what is allowed>``.
+``file:line: field.path: got <value>; allowed: <what is allowed>``. A model's own
+section lives in its package (``riskengine.models.<name>.section``).
 """
 
-from riskengine.config.loading import load_scenario, load_scenario_text, validate_files
-from riskengine.config.schema import (
-    LEVELS,
+from riskengine.config.core import (
     SCHEMA_VERSION,
-    START_LEVELS,
     Actor,
-    Crisis,
     EnsembleSettings,
-    Member,
-    Scenario,
-    Variant,
+    ModelSection,
+    SectionPatch,
 )
+from riskengine.config.loading import load_scenario, load_scenario_text, validate_files
+from riskengine.config.schema import ResolvedVariant, Scenario, Variant
+from riskengine.config.upgrade import upgrade_text
 
 __all__ = [
-    "LEVELS",
     "SCHEMA_VERSION",
-    "START_LEVELS",
     "Actor",
-    "Crisis",
     "EnsembleSettings",
-    "Member",
+    "ModelSection",
+    "ResolvedVariant",
     "Scenario",
+    "SectionPatch",
     "Variant",
     "load_scenario",
     "load_scenario_text",
+    "upgrade_text",
     "validate_files",
 ]

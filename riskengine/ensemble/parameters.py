@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jax
 import numpy as np
 
 from riskengine.ensemble.keys import PARAMETER_PURPOSE, purpose_key
 from riskengine.errors import UsageError
+from riskengine.models.paths import posterior_path, predictive_check_path
 
 __all__ = [
     "PARAMETER_SOURCES",
@@ -28,27 +30,21 @@ PARAMETER_SOURCES = ("auto", "prior", "posterior")
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
-def _fitted_dir(model_name: str) -> Path:
-    return _PACKAGE_DIR / "models" / model_name / "fitted"
-
-
-def posterior_path(model_name: str) -> Path:
-    """The model's shipped fitted posterior: ``riskengine/models/<model>/fitted/posterior.nc``."""
-    return _fitted_dir(model_name) / "posterior.nc"
-
-
-def predictive_check_path(model_name: str) -> Path:
-    """The posterior predictive check beside it: ``riskengine/models/<model>/fitted/ppc.json``."""
-    return _fitted_dir(model_name) / "ppc.json"
-
-
 def _shipped_name(path: Path) -> str:
     """``riskengine/models/<model>/fitted/posterior.nc``: the file named within the package."""
     return path.relative_to(_PACKAGE_DIR.parent).as_posix()
 
 
-def _prior(model, seed: int, num_chains: int, num_draws: int):
-    flat = model.prior_draws(purpose_key(seed, PARAMETER_PURPOSE), num_chains * num_draws)
+def _prior_key(seed: int, registry_index: int):
+    """The parameter key of model ``registry_index``: the seed's own for model 0, else
+    ``fold_in(key, registry_index)``, so a model's prior draws are the same alone and
+    composed."""
+    key = purpose_key(seed, PARAMETER_PURPOSE)
+    return key if registry_index == 0 else jax.random.fold_in(key, registry_index)
+
+
+def _prior(model, seed: int, num_chains: int, num_draws: int, registry_index: int):
+    flat = model.prior_draws(_prior_key(seed, registry_index), num_chains * num_draws)
     draws = {name: v.reshape(num_chains, num_draws, *v.shape[1:]) for name, v in flat.items()}
     note = "prior draws: no fitted posterior used; probabilities reflect prior assumptions only"
     return draws, "prior", {"source": "prior", "note": note}
@@ -69,7 +65,7 @@ def _posterior(model, num_chains: int, num_draws: int):
         )
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
-    draws = {name: np.asarray(selected[name].values) for name in model.parameter_dims}
+    draws = {name: np.asarray(selected[name].values) for name in model.parameters}
     provenance = {
         key: value if isinstance(value, str) else json.dumps(value, default=str)
         for key, value in provenance.items()
@@ -78,7 +74,9 @@ def _posterior(model, num_chains: int, num_draws: int):
     return draws, "posterior", provenance
 
 
-def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, num_draws: int):
+def select_parameter_draws(
+    model, *, source: str, seed: int, num_chains: int, num_draws: int, registry_index: int = 0
+):
     """``(draws, source_used, provenance)``; draws map names to (chain, draw, ...) arrays."""
     if source not in PARAMETER_SOURCES:
         raise UsageError(f"parameters: got {source!r}; allowed: {', '.join(PARAMETER_SOURCES)}")
@@ -88,5 +86,5 @@ def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, nu
             f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'"
         )
     if source == "prior" or not has_posterior:
-        return _prior(model, seed, num_chains, num_draws)
+        return _prior(model, seed, num_chains, num_draws, registry_index)
     return _posterior(model, num_chains, num_draws)

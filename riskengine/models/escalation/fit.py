@@ -82,7 +82,9 @@ def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_
     jax.block_until_ready(mcmc.get_samples(group_by_chain=True))
     fit_seconds = time.perf_counter() - started
     tree = posterior_tree(
-        mcmc, EscalationEnsemble.parameter_dims, EscalationEnsemble.parameter_coords
+        mcmc,
+        {name: p.dims for name, p in EscalationEnsemble.parameters.items()},
+        EscalationEnsemble.parameter_coords,
     )
     report = diagnostics(tree)
     attributes = {
