@@ -9,13 +9,22 @@ says so. Comments are not carried over.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from riskengine.config.core import SCHEMA_VERSION
+from riskengine.errors import ConfigError
 
-__all__ = ["is_version_1", "upgrade_data", "upgrade_text", "version_1_message"]
+__all__ = [
+    "is_version_1",
+    "upgrade_data",
+    "upgrade_files",
+    "upgrade_text",
+    "version_1_message",
+]
 
 _PATCH_FIELDS = (
     "set_commitment",
@@ -107,3 +116,40 @@ def upgrade_text(text: str) -> str:
     data = yaml.safe_load(text)
     upgraded = upgrade_data(data)
     return yaml.safe_dump(upgraded, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _upgrade_one(path: Path, write: bool) -> str | None:
+    """Upgrade one file; returns a problem line, or None."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return f"{source}: cannot read a scenario ({' '.join(str(error).split())[:120]})"
+    if not is_version_1(data):
+        return f"{source}: schema_version: got {data.get('schema_version') if isinstance(data, dict) else data!r}; allowed: 1 (only version-1 files need upgrading)"
+    try:
+        upgraded = upgrade_text(text)
+    except (KeyError, TypeError) as error:
+        return f"{source}: not a valid version-1 scenario (missing {error}); fix it first"
+    from riskengine.config.loading import load_scenario_text
+
+    try:
+        load_scenario_text(upgraded, f"{source} (upgraded)")
+    except ConfigError as error:
+        return "\n".join(error.problems)
+    if write:
+        partial = path.with_name(f".{path.name}.upgrading")
+        partial.write_text(upgraded, encoding="utf-8")
+        partial.replace(path)
+    else:
+        print(upgraded, end="")
+    return None
+
+
+def upgrade_files(paths, *, write: bool = False) -> int:
+    """``riskengine upgrade``: 0 when every file upgraded, 2 when any could not be."""
+    problems = [_upgrade_one(Path(path), write) for path in paths]
+    for problem in filter(None, problems):
+        print(problem, file=sys.stderr)
+    return 2 if any(problems) else 0

@@ -1,42 +1,43 @@
-"""``riskengine fit``: dispatch to the named model's fit command.
+"""``riskengine fit``: dispatch to the named model's fit command, through the registry.
 
-Each model's fit module (``MODEL_FIT_MODULES``) has a ``fit_command`` that fits the
-model to its data, writes the posterior (and predictive check) and prints a summary.
+Each model's ``fit`` module has a ``fit_command`` that fits the model to its data,
+writes the posterior (and predictive check) and prints a summary, and ``FIT_DEFAULTS``,
+the settings of its shipped posterior (so that ``riskengine fit MODEL`` refits it).
 The CLI must call ``numpyro.set_host_device_count(num_chains)`` before jax is imported
 (the fit modules import jax); otherwise the chains run one after another.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
+from riskengine.models import MODEL_NAMES, model_module
 
-__all__ = ["MODEL_FIT_MODULES", "fit_command"]
-
-MODEL_FIT_MODULES = {"escalation": "riskengine.models.escalation.fit"}
+__all__ = ["fit_command", "fit_defaults"]
 
 
-def fit_command(
-    model_name: str,
-    data_dir: str | None,
-    out: str | None,
-    seed: int,
-    num_chains: int,
-    num_warmup: int,
-    num_samples: int,
-    ppc: bool,
-    chain_method: str = "parallel",
-) -> int:
+def fit_defaults(model_name: str) -> dict:
+    """The shipped posterior's fit settings of a model (seed, chains, warmup, samples)."""
+    return dict(model_module(model_name, "fit").FIT_DEFAULTS)
+
+
+def fit_command(model_name: str, *, data=None, columns=None, out=None, ppc=False, **settings) -> int:
     """Fit ``model_name`` and write ``out`` (default: the model's shipped posterior file).
 
-    Returns 0 when the diagnostic floors are met, 1 when the fit ran but a floor was
-    missed (the posterior is still written, with its diagnostics), 2 on a usage/data error.
+    ``settings`` (``seed``, ``num_chains``, ``num_warmup``, ``num_samples``,
+    ``chain_method``) left out or None take the model's ``FIT_DEFAULTS``. Returns 0 when
+    the diagnostic floors are met, 1 when the fit ran but a floor was missed (the
+    posterior is still written, with its diagnostics), 2 on a usage/data error.
     """
-    if model_name not in MODEL_FIT_MODULES:
-        available = ", ".join(MODEL_FIT_MODULES)
-        print(f"fit: unknown model {model_name!r}; available: {available}", file=sys.stderr)
-        return 2
-    module = importlib.import_module(MODEL_FIT_MODULES[model_name])
-    return module.fit_command(
-        data_dir, out, seed, num_chains, num_warmup, num_samples, ppc, chain_method
+    if model_name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {model_name!r}; available: {', '.join(MODEL_NAMES)}")
+    chosen = fit_defaults(model_name) | {k: v for k, v in settings.items() if v is not None}
+    return model_module(model_name, "fit").fit_command(
+        data,
+        out,
+        chosen["seed"],
+        chosen["num_chains"],
+        chosen["num_warmup"],
+        chosen["num_samples"],
+        ppc,
+        chosen.get("chain_method", "parallel"),
+        columns=columns,
     )

@@ -125,8 +125,12 @@ def _predictive_check_file(path: Path) -> Path:
     return path.with_name(f"{stem}_ppc.json")
 
 
+# The shipped posterior's settings: `riskengine fit escalation` with no options refits it.
+FIT_DEFAULTS = {"seed": 20260611, "num_chains": 4, "num_warmup": 300, "num_samples": 400}
+
+
 def fit_command(
-    data_dir: str | None,
+    data: str | None,
     out: str | None,
     seed: int,
     num_chains: int,
@@ -134,12 +138,23 @@ def fit_command(
     num_samples: int,
     ppc: bool,
     chain_method: str = "parallel",
+    *,
+    columns: str | None = None,
 ) -> int:
     """Fit the escalation model and write ``out`` (default: the shipped posterior file).
 
-    Returns 0 when the diagnostic floors are met, 1 when the fit ran but a floor was
-    missed (the posterior is still written, with its diagnostics), 2 on a usage/data error.
+    ``data`` is the shared data directory (COW MID, NMC, ATOP). Returns 0 when the
+    diagnostic floors are met, 1 when the fit ran but a floor was missed (the posterior
+    is still written, with its diagnostics), 2 on a usage/data error.
     """
+    if columns is not None:
+        print(
+            f"fit: --columns: got {columns!r}; allowed: no columns map for escalation (it "
+            "fits the COW MID files of --data DIR)",
+            file=sys.stderr,
+        )
+        return 2
+    data_dir = data
     try:
         frame = load_disputes(data_dir)
         provenance = {
