@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskengine.config.schema import Era
+from riskengine.models.escalation.section import Era
 from riskengine.data import paths
 from riskengine.data.major_powers import is_major_power
 from riskengine.errors import DataError

@@ -44,12 +44,8 @@ def _listed_senders(section) -> int:
 
 def variant_predictors(section, actors) -> dict:
     """Covariates and trade of one variant's sanctions (see the module docstring)."""
-    from riskengine.models.sanctions.present_day import scenario_predictors
-
-    target = actors[section.target].ccode
-    senders = [actors[name].ccode for name in section.senders]
-    looked_up = scenario_predictors(target, senders)
     given = section.predictors
+    looked_up = _given_predictors(given) if given.complete else _looked_up(section, actors)
     values = {
         "sender_count": math.log(_listed_senders(section)),
         "institutional_sender": float(section.institution != "none"),
@@ -59,11 +55,34 @@ def variant_predictors(section, actors) -> dict:
         "total_embargo": float(section.sanction_type == "total_embargo"),
         "trade_restriction": float(section.sanction_type == "trade_restriction"),
     }
+    trade = given.sender_trade_musd or {}
     sender_trade = {
-        name: float(looked_up["sender_trade_musd"].get(code, 0.0))
-        for name, code in zip(section.senders, senders, strict=True)
+        name: float(trade.get(name, looked_up["sender_trade_musd"].get(name, 0.0)))
+        for name in section.senders
     }
     return {"covariates": values, "sender_trade_musd": sender_trade, "source": looked_up}
+
+
+def _looked_up(section, actors) -> dict:
+    """Predictors from the shared data, the senders' trade keyed by actor name."""
+    from riskengine.models.sanctions.present_day import scenario_predictors
+
+    codes = {name: actors[name].ccode for name in section.senders}
+    found = scenario_predictors(actors[section.target].ccode, list(codes.values()))
+    by_code = found["sender_trade_musd"]
+    return found | {"sender_trade_musd": {n: by_code.get(c, 0.0) for n, c in codes.items()}}
+
+
+def _given_predictors(given) -> dict:
+    """Every predictor given in the scenario: no data read."""
+    return {
+        "trade_dependence": given.trade_dependence,
+        "leakage": 1.0 - given.trade_dependence,
+        "defence_pact": float(given.defence_pact),
+        "target_democracy": given.target_democracy,
+        "sender_trade_musd": dict(given.sender_trade_musd),
+        "years": {"trade": "given in the scenario"},
+    }
 
 
 def _given(value, default):

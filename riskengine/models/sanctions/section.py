@@ -9,7 +9,7 @@ crisis of the scenario's escalation section reaches that level.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -22,6 +22,7 @@ from riskengine.config.core import (
     Problems,
     SectionPatch,
 )
+from riskengine.config.messages import Allowed
 from riskengine.config.references import names_text
 from riskengine.models.sanctions.coding import ISSUE_NAMES, SANCTION_TYPES
 
@@ -32,6 +33,7 @@ TRIGGERS = {"immediate": 0, "threat": 1, "display": 2, "use_of_force": 3, "war":
 0 imposes them in month 1 whatever the crisis."""
 Trigger = Literal["immediate", "threat", "display", "use_of_force", "war"]
 Institution = Literal["none", "un", "eu", "other"]
+NonNegative = Annotated[float, Field(ge=0), Allowed("a number of at least 0")]
 SanctionType = Literal[SANCTION_TYPES]
 Issue = Literal[ISSUE_NAMES]
 
@@ -45,6 +47,19 @@ class Predictors(ConfigModel):
     )
     defence_pact: bool | None = Field(None, description="A sender has a defence pact with the target.")
     target_democracy: Fraction | None = Field(None, description="V-Dem polyarchy of the target.")
+    sender_trade_musd: dict[ActorName, NonNegative] | None = Field(
+        None, description="The target's annual trade with each sender, million USD."
+    )
+
+    @property
+    def complete(self) -> bool:
+        """Every predictor given: the run needs no data files."""
+        return None not in (
+            self.trade_dependence,
+            self.defence_pact,
+            self.target_democracy,
+            self.sender_trade_musd,
+        )
 
 
 class LossFractions(ConfigModel):
@@ -94,6 +109,21 @@ class SanctionsSection(ModelSection):
             else:
                 problems += _actor_problems(("senders", index), name, actors)
             seen.add(name)
+        return problems + self._trade_problems()
+
+    def _trade_problems(self) -> Problems:
+        given = self.predictors.sender_trade_musd
+        if given is None:
+            return []
+        problems: Problems = [
+            (("predictors", "sender_trade_musd", name), f"{name!r} is not a sender; allowed: {names_text(self.senders)}")
+            for name in given
+            if name not in self.senders
+        ]
+        missing = [name for name in self.senders if name not in given]
+        if missing:
+            message = f"missing senders {', '.join(missing)}; allowed: a value for every sender"
+            problems.append((("predictors", "sender_trade_musd"), message))
         return problems
 
     def scenario_problems(self, sections: dict[str, ModelSection]) -> Problems:
