@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskengine.models.escalation.section import Era
 from riskengine.data import paths
 from riskengine.data.major_powers import is_major_power
 from riskengine.errors import DataError
@@ -26,6 +25,7 @@ from riskengine.models.escalation.data import (
     era_of_year,
     load_disputes,
 )
+from riskengine.models.escalation.section import Era
 
 USA, UK, FRANCE, GERMANY, IRAN, NORTH_KOREA = 2, 200, 220, 255, 630, 731
 
