@@ -118,6 +118,16 @@ def upgrade_text(text: str) -> str:
     return yaml.safe_dump(upgraded, sort_keys=False, allow_unicode=True, width=100)
 
 
+def _not_version_1(data: Any) -> str:
+    """What a file that is not a version-1 scenario has instead (for the problem line)."""
+    if not isinstance(data, dict):
+        received = "an empty file" if data is None else f"a {type(data).__name__}"
+        return f"schema_version: got {received}, not a scenario mapping"
+    if "schema_version" not in data:
+        return f"schema_version: got none and no crisis (a version-{SCHEMA_VERSION} scenario)"
+    return f"schema_version: got {data['schema_version']!r}"
+
+
 def _upgrade_one(path: Path, write: bool) -> str | None:
     """Upgrade one file; returns a problem line, or None."""
     source = str(path)
@@ -127,7 +137,7 @@ def _upgrade_one(path: Path, write: bool) -> str | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return f"{source}: cannot read a scenario ({' '.join(str(error).split())[:120]})"
     if not is_version_1(data):
-        return f"{source}: schema_version: got {data.get('schema_version') if isinstance(data, dict) else data!r}; allowed: 1 (only version-1 files need upgrading)"
+        return f"{source}: {_not_version_1(data)}; allowed: 1 (only version-1 files need upgrading)"
     try:
         upgraded = upgrade_text(text)
     except (KeyError, TypeError) as error:
