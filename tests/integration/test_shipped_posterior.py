@@ -21,8 +21,10 @@ from riskengine.ensemble.parameters import (
     select_parameter_draws,
 )
 from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics
+from riskengine.inference.posterior_checks import posterior_notes
 from riskengine.models.escalation import core as escalation
-from riskengine.models.escalation.ensemble import ESCALATION
+from riskengine.models.escalation.ensemble import ESCALATION, resolved_crises
+from riskengine.models.escalation.warnings import era_notes
 
 POSTERIOR = posterior_path("escalation")
 PPC = predictive_check_path("escalation")
@@ -54,13 +56,13 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
     """A run says, in the terminal and the cube, which of the posterior's own checks
     (floors, required PPC rows) failed; the notes are recomputed here from the files."""
     import riskengine
-    from riskengine.api import PosteriorWarning, _posterior_warnings
+    from riskengine.api import PosteriorWarning
 
     provenance = {"source": "posterior", "file": SHIPPED_NAME, **shipped.attrs}
     scenario = tiny_scenario.model_copy(deep=True)
     table = json.loads(PPC.read_text())
-    eras = [crisis.era for _, crisis in scenario.resolved_crises()]
-    expected = _posterior_warnings(provenance, table, eras)
+    eras = [crisis.era for crisis in resolved_crises(scenario)]
+    expected = posterior_notes(provenance, table) + era_notes(table, eras)
     era_row = {row["statistic"]: row for row in table["rows"]}["war share: era post_cold_war"]
     assert eras[0] == "post_cold_war"
     assert any("post_cold_war" in note for note in expected) == (not era_row["inside"])
@@ -76,8 +78,6 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
 
 
 def test_posterior_warnings_name_failed_floors_and_predictive_rows():
-    from riskengine.api import _posterior_warnings
-
     failing = {"max_rhat": 1.12, "min_ess_bulk": 32, "min_ess_tail": 71, "divergences": 2}
     provenance = {
         "source": "posterior",
@@ -90,18 +90,18 @@ def test_posterior_warnings_name_failed_floors_and_predictive_rows():
         "required_inside": list(WAR_SHARES),
         "rows": [{**row, "inside": False}],
     }
-    notes = _posterior_warnings(provenance, table)
+    notes = posterior_notes(provenance, table)
     assert len(notes) == 2
     assert "misses its diagnostic floors" in notes[0] and "1.120" in notes[0]
     assert WAR_SHARES[1] in notes[1] and "0.1450" in notes[1] and "[0.0700, 0.1400]" in notes[1]
     passing = {**provenance, "diagnostics": json.dumps({**failing, "passed": True})}
-    assert _posterior_warnings(passing, {**table, "passed": True}) == []
-    assert _posterior_warnings({**provenance, "source": "prior"}, table) == []
+    assert posterior_notes(passing, {**table, "passed": True}) == []
+    assert posterior_notes({**provenance, "source": "prior"}, table) == []
+    # a run on prior draws has no escalation warnings at all
+    assert ESCALATION.warnings(None, None, {**provenance, "source": "prior"}) == {}
 
 
 def test_a_scenario_era_whose_war_share_misses_its_interval_is_named():
-    from riskengine.api import _posterior_warnings
-
     provenance = {"source": "posterior", "file": "x.nc", "diagnostics": '{"passed": true}'}
     rows = [
         {
@@ -127,20 +127,21 @@ def test_a_scenario_era_whose_war_share_misses_its_interval_is_named():
         },
     ]
     table = {"passed": True, "required_inside": list(WAR_SHARES), "rows": rows}
-    notes = _posterior_warnings(provenance, table, ["post_cold_war", "post_cold_war", "cold_war"])
+    assert posterior_notes(provenance, table) == []  # passed floors and required rows
+    notes = era_notes(table, ["post_cold_war", "post_cold_war", "cold_war"])
     assert len(notes) == 1
     assert "post_cold_war" in notes[0] and "0.0080" in notes[0] and "overstated" in notes[0]
-    (note,) = _posterior_warnings(provenance, table, ["before_1914"])
+    (note,) = era_notes(table, ["before_1914"])
     assert "understated" in note
-    assert _posterior_warnings(provenance, table) == []
+    assert era_notes(table, []) == []
 
 
 def test_draws_are_the_model_parameters_with_their_shapes(shipped):
     posterior = shipped["posterior"].to_dataset()
     # 4 x 400 shipped; the example configs thin it to at most 4 x 250
     assert posterior.sizes["chain"] == 4 and posterior.sizes["draw"] >= 400
-    for name, dims in ESCALATION.parameter_dims.items():
-        assert posterior[name].dims == ("chain", "draw", *dims)
+    for name, parameter in ESCALATION.parameters.items():
+        assert posterior[name].dims == ("chain", "draw", *parameter.dims)
         assert np.all(np.isfinite(posterior[name].values)), name
     cutpoints = posterior["step_cutpoints"].values
     assert np.all(np.diff(cutpoints, axis=-1) > 0)
