@@ -95,7 +95,7 @@ def test_quickstart_notebook_runs(tmp_path):
     errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
     assert not errors, errors
     markdown = [o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
-    assert any("## Probability of war within 24 months" in text for text in markdown), markdown
+    assert any("## Probability: war within 24 months" in text for text in markdown), markdown
 
     cube = riskengine.open_cube(tmp_path / "cube.zarr")
     predictions = cube["predictions"]
@@ -109,5 +109,6 @@ def test_quickstart_notebook_runs(tmp_path):
     assert np.all(predictions["path_count"].values == REDUCED["paths_per_draw"])
     assert int(cube.attrs["paths_per_draw"]) == REDUCED["paths_per_draw"]
     assert "commit_and_mediate" in predictions["variant"].values
+    assert "escalation.coefficients" in cube["posterior"].data_vars  # namespaced by model
     brief_text = (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert brief_text == str(riskengine.brief(cube))
