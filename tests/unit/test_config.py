@@ -821,3 +821,16 @@ def test_build_raises_config_error_with_one_line_per_problem():
         "challenger: got ''; allowed: a non-empty name",
         "start_level: got 'calm'; allowed: threat, display, use_of_force, war, onset",
     ]
+
+
+def test_readme_scenario_example_is_valid_and_its_error_example_true():
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scenario format\n", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = load_scenario_text(example, "configs/baltic.yaml")
+    assert scenario.model_names == ("escalation",) and len(scenario.variants) >= 3
+    typo = example.replace("set_commitment: {Finland:", "set_commitment: {Finlnd:")
+    with pytest.raises(ConfigError) as caught:
+        load_scenario_text(typo, "configs/baltic.yaml")
+    (problem,) = caught.value.problems
+    assert f"`{problem}`" in " ".join(section.split()), problem
