@@ -189,3 +189,34 @@ def test_mcse_of_independent_draws_is_sd_over_root_n():
     expected = values.std().item() / np.sqrt(values.size)
     assert summary.mcse == pytest.approx(expected, rel=0.1)
     assert summary.lower < summary.mean < summary.upper
+
+
+def test_a_declared_quantity_gets_its_own_table_without_terms():
+    cube = make_cube()
+    predictions = cube["predictions"].to_dataset()
+    loss = 1000.0 * predictions["p_war_within"]  # any per-draw quantity
+    predictions["expected_loss_musd"] = loss
+    cube["predictions"] = xr.DataTree(predictions)
+    declared = json.loads(cube.attrs["judgments"])
+    quantity = {
+        "variable": "expected_loss_musd",
+        "label": "expected trade loss",
+        "select": {},
+        "kind": "quantity",
+        "units": "million USD",
+    }
+    cube.attrs["judgments"] = json.dumps([*declared, quantity])
+    markdown = render_brief(cube).markdown
+    rows = table_rows(markdown, "expected trade loss (million USD)")
+    assert list(rows) == list(VARIANTS)
+    header = markdown.split("## expected trade loss (million USD)\n", 1)[1].splitlines()[1]
+    assert "ICD 203" not in header and "PHIA" not in header
+    for variant in VARIANTS:
+        mean = loss.sel(variant=variant).values.mean()
+        assert rows[variant][1] == f"{mean:,.3g}"
+    assert rows["baseline"][4] == "reference" and rows["mediation"][4].startswith("-")
+    # the probability tables are still there
+    assert "## Probability: war within 24 months" in markdown
+    judgments = key_judgments(cube)
+    assert {j.kind for j in judgments} == {"probability", "quantity"}
+    assert all(j.icd203 == j.phia == "" for j in judgments if j.kind == "quantity")
