@@ -173,7 +173,9 @@ class EnsembleModel(Protocol):
 
     def judgments(self, **static) -> list[Judgment]: ...
 
-    def warnings(self, scenario, scenario_inputs, parameter_provenance: dict) -> dict[str, list[str]]:
+    def warnings(
+        self, scenario, scenario_inputs, parameter_provenance: dict
+    ) -> dict[str, list[str]]:
         """Notes by kind: ``posterior`` (the fitted posterior's own checks), ``range``
         (the scenario outside the fitted data)."""
         ...

@@ -64,7 +64,10 @@ class EscalationComponent:
         return state.peak
 
     def tally(self, state, valid) -> dict:
-        return {"level": _level_counts(state.level, valid), "peak": _level_counts(state.peak, valid)}
+        return {
+            "level": _level_counts(state.level, valid),
+            "peak": _level_counts(state.peak, valid),
+        }
 
     def finish(self, params, inputs, state, valid, *, num_months: int):
         return {}, {}

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import Predictive
@@ -38,7 +37,7 @@ from riskengine.models.base import (
     ScenarioInputs,
 )
 from riskengine.models.sanctions import core
-from riskengine.models.sanctions.coding import COST_NAMES, COVARIATE_NAMES, OUTCOME_NAMES
+from riskengine.models.sanctions.coding import COST_NAMES, OUTCOME_NAMES
 from riskengine.models.sanctions.inputs import scenario_arrays
 from riskengine.models.sanctions.metrics import sanctions_metrics
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, uniform_bits
@@ -227,20 +226,41 @@ _DIMENSIONS = {
     "months_in_force_bin": "months the sanctions are in force within the horizon",
 }
 _DESCRIPTIONS = {
-    "hazard_intercept": ("logit scale, per month", "logit of the monthly ending probability in month 1 at covariates 0"),
-    "hazard_coefficients": ("logit scale per covariate unit", "covariate slopes of the monthly ending hazard"),
-    "hazard_duration_slope": ("logit scale per log month", "duration dependence of the ending hazard"),
+    "hazard_intercept": (
+        "logit scale, per month",
+        "logit of the monthly ending probability in month 1 at covariates 0",
+    ),
+    "hazard_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the monthly ending hazard",
+    ),
+    "hazard_duration_slope": (
+        "logit scale per log month",
+        "duration dependence of the ending hazard",
+    ),
     "outcome_cutpoints": (_LOGIT, "ordered-logit cut-points of the outcome when the case ends"),
-    "outcome_coefficients": ("logit scale per covariate unit", "covariate slopes of the outcome location (positive: success likelier)"),
-    "outcome_duration_slope": ("logit scale per log month", "outcome location change with the month the case ends"),
+    "outcome_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the outcome location (positive: success likelier)",
+    ),
+    "outcome_duration_slope": (
+        "logit scale per log month",
+        "outcome location change with the month the case ends",
+    ),
     "issue_effect": (_LOGIT, "outcome-location shift of the issue group (partially pooled)"),
     "issue_scale": (_LOGIT, "standard deviation of the issue-group effects"),
     "era_effect": (_LOGIT, "outcome-location shift of the era (partially pooled)"),
     "era_scale": (_LOGIT, "standard deviation of the era effects"),
     "target_cost_cutpoints": (_LOGIT, "ordered-logit cut-points of the target's cost level"),
-    "target_cost_coefficients": ("logit scale per covariate unit", "covariate slopes of the target's cost level"),
+    "target_cost_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the target's cost level",
+    ),
     "sender_cost_cutpoints": (_LOGIT, "ordered-logit cut-points of the senders' cost level"),
-    "sender_cost_coefficients": ("logit scale per covariate unit", "covariate slopes of the senders' cost level (rests largely on its prior: few costly cases)"),
+    "sender_cost_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the senders' cost level (rests largely on its prior: few costly cases)",
+    ),
 }
 
 
@@ -291,7 +311,11 @@ class SanctionsEnsemble:
                 f"sanctions succeed (negotiated settlement or acquiescence) within {months} months of imposition",
                 window,
             ),
-            Judgment("p_acquiescence_within", f"the target acquiesces within {months} months of imposition", window),
+            Judgment(
+                "p_acquiescence_within",
+                f"the target acquiesces within {months} months of imposition",
+                window,
+            ),
             Judgment(
                 "target_trade_lost_musd_mean",
                 f"trade the target loses to the sanctions within {num_months} months (assumed loss fractions)",
