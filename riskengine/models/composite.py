@@ -197,7 +197,7 @@ def _sweep(composite, components, words, params, inputs, path_index, valid, *, n
     for component, word, param, inp, stream in zip(
         components, words, params, inputs, streams, strict=True
     ):
-        state = component.start(word, param, inp, stream, valid, context)
+        state = component.start(word, param, inp, stream, valid, context, num_months=num_months)
         context |= component.signals(state)
         states.append(state)
 
@@ -227,6 +227,10 @@ def _sweep(composite, components, words, params, inputs, path_index, valid, *, n
     monthly = jax.tree.map(
         lambda months, final: jnp.concatenate([months, final[None]]), monthly, final_tally
     )
+    monthly = {
+        model.name: component.unpack(monthly[model.name])
+        for model, component in zip(composite.models, components, strict=True)
+    }
     finals, per_path = {}, {}
     for model, component, param, inp, state in zip(
         composite.models, components, params, inputs, last, strict=True
