@@ -170,6 +170,9 @@ class EnsembleModel(Protocol):
     parameter_coords: dict[str, tuple[str, ...]]
     reductions: dict[str, Count | FixedPointSum | Histogram]
     posterior_path: Path
+    counter_steps: str  # how the model uses its counter stream (recorded in the cube)
+    data_note: str  # what the model is fitted to, in a few words (for the brief)
+    component: Component
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]: ...
 

@@ -113,6 +113,7 @@ class EscalationEnsemble:
         "2**32-2 the onset level"
     )
     final_category_description = "highest escalation level reached by the horizon"
+    data_note = "escalation: historical disputes (COW MID 5.0, NMC 7.0, ATOP 5.1)"
     component = EscalationComponent()
 
     @property

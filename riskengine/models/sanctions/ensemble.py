@@ -296,6 +296,7 @@ class SanctionsEnsemble:
         "draw, 2**32-1 the target's cost level, 2**32-2 the senders'"
     )
     final_category_description = "sanctions status at the horizon"
+    data_note = "sanctions: imposed cases of TIES 4.1 (1945-2005) with COW trade, ATOP, V-Dem"
     component = SanctionsComponent()
 
     @property
