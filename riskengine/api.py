@@ -133,6 +133,7 @@ def run(
         scenario_description=scenario.description,
         common_random_numbers=int(settings.common_random_numbers),
         counter_steps=json.dumps({m.name: m.counter_steps for m in model.models}),
+        data_notes=json.dumps({m.name: m.data_note for m in model.models}),
         judgments=json.dumps(judgments),
         warnings=json.dumps(notes),
     )

@@ -39,14 +39,10 @@ class Brief:
         return path
 
 
-def _data_note(provenance: dict) -> str:
-    """What the fitted models were fitted to, from each model's parameter provenance."""
-    notes = [
-        part.get("data_note") or f"{name}: see the cube's parameter provenance"
-        for name, part in provenance.items()
-        if isinstance(part, dict)
-    ]
-    return "; ".join(notes) or "see the cube's parameter provenance"
+def _data_note(cube: xr.DataTree) -> str:
+    """What each model was fitted to (the models' declared data notes)."""
+    notes = json.loads(cube.attrs.get("data_notes", "{}"))
+    return "; ".join(notes.values()) or "see the cube's parameter provenance"
 
 
 def _percent(value: float, digits: int = 1) -> str:
@@ -67,7 +63,6 @@ def render_brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
     by_event = defaultdict(list)
     for judgment in judgments:
         by_event[judgment.event].append(judgment)
-    provenance = json.loads(cube.attrs.get("parameter_provenance", "{}"))
     warnings = json.loads(cube.attrs.get("warnings", "[]"))
     text = _TEMPLATES.get_template("brief.md.j2").render(
         title=cube.attrs.get("scenario_title", "riskengine brief"),
@@ -76,7 +71,7 @@ def render_brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
         facts=run_facts(cube),
         models=" and ".join(str(cube.attrs.get("model", "")).split("+")),
         models_plural="+" in str(cube.attrs.get("model", "")),
-        data_note=_data_note(provenance),
+        data_note=_data_note(cube),
         by_event=dict(by_event),
         baseline=str(cube["predictions"]["variant"].values[0]),
         mass_percent=round(100 * credible_mass),

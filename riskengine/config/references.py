@@ -8,7 +8,7 @@ so that the loader can report every problem with its field path and line.
 from __future__ import annotations
 
 from riskengine.config.core import Problems
-from riskengine.config.messages import Location, format_path
+from riskengine.config.messages import Location
 from riskengine.errors import ConfigError
 from riskengine.models import MODEL_NAMES
 
@@ -91,4 +91,3 @@ def scenario_problems(scenario) -> Problems:
     for index, variant in enumerate(scenario.variants):
         problems += _patch_problems(scenario, variant, ("variants", index))
     return problems
-

@@ -173,9 +173,7 @@ def resolve_variant(scenario, variant) -> ResolvedVariant:
 
 
 def _scenario_fields() -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        name: (section_classes(name)[0] | None, None) for name in MODEL_NAMES
-    }
+    fields: dict[str, Any] = {name: (section_classes(name)[0] | None, None) for name in MODEL_NAMES}
     fields["variants"] = (list[Variant], Field(default_factory=_default_variants, min_length=1))
     fields["ensemble"] = (EnsembleSettings, ...)
     return fields

@@ -58,7 +58,9 @@ def _fixed_point(name, values, valid, reduction: FixedPointSum) -> dict[str, np.
     squares = _split_sum(
         _fixed(name, np.square(values.astype(np.float64)), reduction.square_scale_bits), valid
     )
-    return {f"{name}.{suffix}": part for suffix, part in zip(_SUFFIXES, (*sums, *squares))}
+    return {
+        f"{name}.{suffix}": part for suffix, part in zip(_SUFFIXES, (*sums, *squares), strict=True)
+    }
 
 
 def _histogram(values: np.ndarray, valid: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:

@@ -19,7 +19,9 @@ def fit_defaults(model_name: str) -> dict:
     return dict(model_module(model_name, "fit").FIT_DEFAULTS)
 
 
-def fit_command(model_name: str, *, data=None, columns=None, out=None, ppc=False, **settings) -> int:
+def fit_command(
+    model_name: str, *, data=None, columns=None, out=None, ppc=False, **settings
+) -> int:
     """Fit ``model_name`` and write ``out`` (default: the model's shipped posterior file).
 
     ``settings`` (``seed``, ``num_chains``, ``num_warmup``, ``num_samples``,

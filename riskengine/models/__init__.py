@@ -21,6 +21,7 @@ __all__ = ["MODEL_NAMES", "ensemble_model", "get_model", "model_module", "sectio
 
 MODEL_NAMES = ("escalation", "sanctions")
 
+
 def model_module(name: str, part: str) -> ModuleType:
     """The module ``riskengine.models.<name>.<part>`` of a registered model."""
     if name not in MODEL_NAMES:

@@ -136,21 +136,29 @@ class Component(Protocol):
     final_categories: tuple[str, ...]
     events: tuple[Event, ...]
 
-    def start(self, key_words, params, inputs, stream, context: dict): ...
+    def start(self, key_words, params, inputs, stream, valid, context: dict, *, num_months): ...
 
     def step(self, key_words, params, inputs, stream, state, step, context: dict): ...
 
     def signals(self, state) -> dict: ...
 
     def tally(self, state, valid) -> dict:
-        """Integer counts of this month over the sweep's valid paths."""
+        """This month's counts over the sweep's valid paths (possibly packed)."""
         ...
 
-    def finish(self, state, valid) -> dict:
-        """Outputs at the horizon: integer counts, or per-path values (declared reductions)."""
+    def unpack(self, tallies: dict) -> dict:
+        """A sweep's monthly tallies (month, ...) -> int32 counts, before sweeps are summed."""
+        ...
+
+    def finish(self, params, inputs, state, valid, *, num_months) -> tuple[dict, dict]:
+        """At the horizon: (integer counts, per-path values for declared reductions)."""
         ...
 
     def final_category(self, state): ...
+
+    def complete(self, tallies: dict, finals: dict, num_valid) -> dict:
+        """Summed tallies and counts -> the model's outputs (as its own summarize names)."""
+        ...
 
 
 class EnsembleModel(Protocol):
@@ -162,6 +170,9 @@ class EnsembleModel(Protocol):
     parameter_coords: dict[str, tuple[str, ...]]
     reductions: dict[str, Count | FixedPointSum | Histogram]
     posterior_path: Path
+    counter_steps: str  # how the model uses its counter stream (recorded in the cube)
+    data_note: str  # what the model is fitted to, in a few words (for the brief)
+    component: Component
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]: ...
 
@@ -173,7 +184,9 @@ class EnsembleModel(Protocol):
 
     def judgments(self, **static) -> list[Judgment]: ...
 
-    def warnings(self, scenario, scenario_inputs, parameter_provenance: dict) -> dict[str, list[str]]:
+    def warnings(
+        self, scenario, scenario_inputs, parameter_provenance: dict
+    ) -> dict[str, list[str]]:
         """Notes by kind: ``posterior`` (the fitted posterior's own checks), ``range``
         (the scenario outside the fitted data)."""
         ...

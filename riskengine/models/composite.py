@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from riskengine.errors import ModelError
-from riskengine.models.base import Count, Judgment, ScenarioInputs, Variable
+from riskengine.models.base import Judgment, ScenarioInputs, Variable
 from riskengine.primitives.counter_rng import stream_words
 
 __all__ = ["Composite", "component_key_words", "SWEEP_PATHS"]
@@ -59,7 +59,9 @@ class Composite:
         self.parameter_coords = _merged(m.parameter_coords for m in self.models)
         self.dimensions = _merged(m.dimensions for m in self.models)
         if len(self.models) > 1:
-            self.dimensions |= {f"{m.name}_final": m.final_category_description for m in self.models}
+            self.dimensions |= {
+                f"{m.name}_final": m.final_category_description for m in self.models
+            }
         self.reductions = self._reductions()
 
     @property
@@ -78,7 +80,8 @@ class Composite:
     def pack(self, flat: dict[str, np.ndarray]) -> tuple:
         """Per-model tuples of parameter arrays, in each model's declared order."""
         return tuple(
-            tuple(flat[f"{model.name}.{name}"] for name in model.parameters) for model in self.models
+            tuple(flat[f"{model.name}.{name}"] for name in model.parameters)
+            for model in self.models
         )
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
@@ -169,7 +172,9 @@ def _composite_summarize(composite, key_words, params, inputs, path_index, valid
     run_sweep = functools.partial(
         _sweep, composite, components, words, params, inputs, num_months=num_months
     )
-    tallies, finals, per_path = jax.lax.map(lambda block: run_sweep(*block), (sweep_index, sweep_valid))
+    tallies, finals, per_path = jax.lax.map(
+        lambda block: run_sweep(*block), (sweep_index, sweep_valid)
+    )
     tallies = jax.tree.map(lambda value: jnp.sum(value, axis=0), tallies)
     finals = jax.tree.map(lambda value: jnp.sum(value, axis=0), finals)
     per_path = jax.tree.map(
@@ -189,20 +194,22 @@ def _sweep(composite, components, words, params, inputs, path_index, valid, *, n
     streams = [stream_words(word, path_index) for word in words]
     context: dict = {}
     states = []
-    for component, word, param, inp, stream in zip(components, words, params, inputs, streams):
-        state = component.start(word, param, inp, stream, valid, context)
+    for component, word, param, inp, stream in zip(
+        components, words, params, inputs, streams, strict=True
+    ):
+        state = component.start(word, param, inp, stream, valid, context, num_months=num_months)
         context |= component.signals(state)
         states.append(state)
 
     def month(states, step):
         counts = {
             model.name: component.tally(state, valid)
-            for model, component, state in zip(composite.models, components, states)
+            for model, component, state in zip(composite.models, components, states, strict=True)
         }
         context: dict = {}
         new_states = []
         for component, word, param, inp, stream, state in zip(
-            components, words, params, inputs, streams, states
+            components, words, params, inputs, streams, states, strict=True
         ):
             state = component.step(word, param, inp, stream, state, step, context)
             context |= component.signals(state)
@@ -215,14 +222,18 @@ def _sweep(composite, components, words, params, inputs, path_index, valid, *, n
     last, monthly = jax.lax.scan(month, tuple(states), steps)
     final_tally = {
         model.name: component.tally(state, valid)
-        for model, component, state in zip(composite.models, components, last)
+        for model, component, state in zip(composite.models, components, last, strict=True)
     }
     monthly = jax.tree.map(
         lambda months, final: jnp.concatenate([months, final[None]]), monthly, final_tally
     )
+    monthly = {
+        model.name: component.unpack(monthly[model.name])
+        for model, component in zip(composite.models, components, strict=True)
+    }
     finals, per_path = {}, {}
     for model, component, param, inp, state in zip(
-        composite.models, components, params, inputs, last
+        composite.models, components, params, inputs, last, strict=True
     ):
         finals[model.name], per_path[model.name] = component.finish(
             param, inp, state, valid, num_months=num_months
@@ -253,7 +264,10 @@ def _joint_metrics(composite: Composite, totals: dict) -> dict[str, Variable]:
         dims = (*lead, f"{models[0].name}_final", f"{models[1].name}_final")
         name = f"joint_count_{models[0].name}_{models[1].name}"
         variables[name] = Variable(
-            dims, joint, f"paths by the final category of {models[0].name} and of {models[1].name}", "paths"
+            dims,
+            joint,
+            f"paths by the final category of {models[0].name} and of {models[1].name}",
+            "paths",
         )
         for given in models[0].component.events:
             for event in models[1].component.events:
@@ -291,4 +305,3 @@ def _joint_judgments(composite: Composite) -> list[Judgment]:
                         )
                     )
     return judgments
-

@@ -52,9 +52,9 @@ def test_fixed_point_sum_is_the_exact_sum_of_the_rounded_values():
     totals = finalize(reduce_outputs(values, REDUCTIONS, valid), REDUCTIONS)
     money = values["money"].astype(np.float64)[:, valid]
     for row in range(3):
-        exact = sum(int(round(v * 16)) for v in money[row].tolist())
+        exact = sum(round(v * 16) for v in money[row].tolist())
         assert totals["money.sum"][row] == exact / 16
-        squares = sum(int(round(v * v)) for v in money[row].tolist())
+        squares = sum(round(v * v) for v in money[row].tolist())
         assert totals["money.sum_of_squares"][row] == float(squares)
     # rounding each path to 1/16 keeps the sum within paths / 32 of the float sum
     np.testing.assert_allclose(totals["money.sum"], money.sum(-1), atol=valid.sum() / 32)
@@ -68,7 +68,7 @@ def test_histogram_counts_valid_paths_in_fixed_bins():
 
 
 def test_a_float_output_without_a_declared_reduction_is_an_error():
-    with pytest.raises(ModelError, match="'cost' is float32, not an integer count.*declare"):
+    with pytest.raises(ModelError, match=r"'cost' is float32, not an integer count.*declare"):
         reduce_outputs({"cost": np.ones(4, np.float32)}, {}, np.ones(4, bool))
 
 
@@ -80,5 +80,5 @@ def test_integer_counts_are_summed_as_int64():
 @pytest.mark.parametrize("bad", [np.inf, np.nan, 2.0**50])
 def test_values_beyond_the_fixed_point_range_are_refused(bad):
     values = {"money": np.asarray([1.0, bad])}
-    with pytest.raises(ModelError, match="'money'.*does not fit the fixed-point scale 2\\*\\*4"):
+    with pytest.raises(ModelError, match=r"'money'.*does not fit the fixed-point scale 2\*\*4"):
         reduce_outputs(values, {"money": FixedPointSum(4, 0)}, np.ones(2, bool))

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 from riskengine.models.base import Event
 from riskengine.models.escalation import core
 from riskengine.primitives.counter_rng import uniform_bits
-from riskengine.primitives.ladder import NUM_LEVELS
+from riskengine.primitives.packed_counts import code_bytes, fold_lanes, unpack
 
 __all__ = ["EscalationComponent", "EscalationState"]
 
@@ -30,12 +30,6 @@ def _params(params) -> core.Params:
     return params if isinstance(params, core.Params) else core.Params(*params)
 
 
-def _level_counts(values, valid) -> jnp.ndarray:
-    """Counts of levels 1..4 among valid paths (4,)."""
-    active = jnp.arange(1, NUM_LEVELS)[:, None]
-    return jnp.sum((values[None, :] == active) & valid[None, :], axis=1, dtype=jnp.int32)
-
-
 class EscalationComponent:
     """Escalation's per-path state and monthly transition (see the module docstring)."""
 
@@ -48,7 +42,7 @@ class EscalationComponent:
     )
     headline_events = ("use_of_force", "war")
 
-    def start(self, words, params, inputs, stream, valid, context):
+    def start(self, words, params, inputs, stream, valid, context, *, num_months: int):
         _, thresholds, start = core._path_start(words, _params(params), inputs, stream)
         start = jnp.where(valid, start, 0)
         return EscalationState(start, start, thresholds)
@@ -64,7 +58,15 @@ class EscalationComponent:
         return state.peak
 
     def tally(self, state, valid) -> dict:
-        return {"level": _level_counts(state.level, valid), "peak": _level_counts(state.peak, valid)}
+        """Packed counts of levels 1..4 (invalid paths sit at 0 and count nowhere)."""
+        return {
+            "level": fold_lanes(code_bytes(state.level)),
+            "peak": fold_lanes(code_bytes(state.peak)),
+        }
+
+    def unpack(self, tallies: dict) -> dict:
+        """A sweep's packed monthly tallies -> int32 counts (month, 4)."""
+        return {name: unpack(words) for name, words in tallies.items()}
 
     def finish(self, params, inputs, state, valid, *, num_months: int):
         return {}, {}

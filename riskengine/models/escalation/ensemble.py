@@ -73,7 +73,9 @@ class EscalationEnsemble:
             ("step_cutpoint",), _LOGIT, "ordered-logit cut-points of the monthly step"
         ),
         "level_effect": Parameter(
-            ("shifted_level",), _LOGIT, "shift of the monthly step location at this level vs use of force"
+            ("shifted_level",),
+            _LOGIT,
+            "shift of the monthly step location at this level vs use of force",
         ),
         "coefficients": Parameter(
             ("covariate",), "logit scale per covariate unit", "covariate slopes of the location"
@@ -85,7 +87,9 @@ class EscalationEnsemble:
             (), _RATIO, "ratio of the resolve's standard deviation, multilateral / bilateral crises"
         ),
         "era_resolve_ratio": Parameter(
-            ("compared_era",), _RATIO, "ratio of the resolve's standard deviation, this era / post-Cold War crises"
+            ("compared_era",),
+            _RATIO,
+            "ratio of the resolve's standard deviation, this era / post-Cold War crises",
         ),
     }
     parameter_coords = {
@@ -109,6 +113,7 @@ class EscalationEnsemble:
         "2**32-2 the onset level"
     )
     final_category_description = "highest escalation level reached by the horizon"
+    data_note = "escalation: historical disputes (COW MID 5.0, NMC 7.0, ATOP 5.1)"
     component = EscalationComponent()
 
     @property
@@ -120,7 +125,9 @@ class EscalationEnsemble:
     def judgments(self, *, num_months: int) -> list[Judgment]:
         window = min(FORCE_WINDOW_MONTHS, num_months)
         return [
-            Judgment("p_use_of_force_by", f"use of force within {window} months", {"month": window}),
+            Judgment(
+                "p_use_of_force_by", f"use of force within {window} months", {"month": window}
+            ),
             Judgment("p_war_within", f"war within {num_months} months"),
         ]
 

@@ -21,7 +21,6 @@ from pathlib import Path
 import jax
 from numpyro.infer import MCMC
 
-from riskengine.ensemble.parameters import posterior_path, predictive_check_path
 from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
@@ -36,6 +35,7 @@ from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.data import data_provenance, dispute_arrays, load_disputes
 from riskengine.models.escalation.ensemble import EscalationEnsemble
 from riskengine.models.escalation.likelihood import make_log_likelihood_fn
+from riskengine.models.paths import posterior_path, predictive_check_path
 from riskengine.versions import package_versions
 
 __all__ = ["NOT_IDENTIFIED_NOTE", "run_nuts", "fit_escalation", "fit_command"]

@@ -199,9 +199,7 @@ class EscalationPatch(SectionPatch):
         problems: Problems = []
         for index, name in enumerate(self.remove_members):
             if name not in section.member_names:
-                message = (
-                    f"{name!r} is not a coalition member; allowed: {names_text(section.member_names)}"
-                )
+                message = f"{name!r} is not a coalition member; allowed: {names_text(section.member_names)}"
                 problems.append((("remove_members", index), message))
         taking_part = [n for n in section.participant_names if n not in self.remove_members]
         for index, member in enumerate(self.add_members):
@@ -248,7 +246,9 @@ class EscalationPatch(SectionPatch):
         if self.era is not None:
             data["era"] = self.era
         actors = {
-            name: actor.model_copy(update={"capability": actor.capability * self.scale_capability[name]})
+            name: actor.model_copy(
+                update={"capability": actor.capability * self.scale_capability[name]}
+            )
             if name in self.scale_capability
             else actor
             for name, actor in actors.items()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import Predictive
@@ -38,7 +37,7 @@ from riskengine.models.base import (
     ScenarioInputs,
 )
 from riskengine.models.sanctions import core
-from riskengine.models.sanctions.coding import COST_NAMES, COVARIATE_NAMES, OUTCOME_NAMES
+from riskengine.models.sanctions.coding import COST_NAMES, OUTCOME_NAMES
 from riskengine.models.sanctions.inputs import scenario_arrays
 from riskengine.models.sanctions.metrics import sanctions_metrics
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, uniform_bits
@@ -47,6 +46,7 @@ from riskengine.primitives.ordered_logit import (
     cumulative_probabilities,
     probability_to_bits,
 )
+from riskengine.primitives.packed_counts import code_bytes, fold_lanes, unpack
 
 __all__ = ["MODEL", "STATUS_NAMES", "SanctionsEnsemble", "SanctionsState"]
 
@@ -69,6 +69,8 @@ class SanctionsState(NamedTuple):
     sender_cost: jnp.ndarray
     month: jnp.ndarray  # the state's scenario month (scalar)
     valid: jnp.ndarray
+    end_thresholds: jnp.ndarray  # (num_months + 1,) bits of the ending hazard by months since
+    outcome_thresholds: jnp.ndarray  # (num_months + 1, 2) bits of the outcome's cumulative
 
 
 class SanctionsInputs(NamedTuple):
@@ -107,8 +109,15 @@ class SanctionsComponent:
     )
     headline_events = ("success",)
 
-    def start(self, words, params, inputs: SanctionsInputs, stream, valid, context):
+    def start(self, words, params, inputs: SanctionsInputs, stream, valid, context, *, num_months):
         params = _params(params)
+        # per-draw tables by months since imposition (index 0 unused): a gather a month,
+        # not a logistic per path-month
+        months_since = jnp.arange(num_months + 1).at[0].set(1)
+        end = core.end_probability(params, inputs.covariates, months_since)
+        outcome = core.outcome_probabilities(
+            params, inputs.covariates, inputs.issue, inputs.era, months_since
+        )
         level = context.get("level", jnp.zeros_like(stream, jnp.int32))
         imposed = valid & ((inputs.trigger_level == 0) | (level >= inputs.trigger_level))
         return SanctionsState(
@@ -123,6 +132,8 @@ class SanctionsComponent:
             ),
             month=jnp.int32(1),
             valid=valid,
+            end_thresholds=probability_to_bits(end),
+            outcome_thresholds=probability_to_bits(jnp.cumsum(outcome[..., :-1], axis=-1)),
         )
 
     def step(self, words, params, inputs: SanctionsInputs, stream, state, step, context):
@@ -137,17 +148,12 @@ class SanctionsComponent:
         )
         imposed_month = jnp.where(newly, month, state.imposed_month)
         active = (state.imposed_month > 0) & (state.end_month == 0)
-        months_since = jnp.maximum(month - state.imposed_month, 1)
-        end_threshold = probability_to_bits(
-            core.end_probability(params, inputs.covariates, months_since)
-        )
+        months_since = jnp.clip(month - state.imposed_month, 1, state.end_thresholds.shape[0] - 1)
+        end_threshold = state.end_thresholds[months_since]
         ends = active & (uniform_bits(words, stream, step) < end_threshold)
-        outcome_probabilities = core.outcome_probabilities(
-            params, inputs.covariates, inputs.issue, inputs.era, months_since
-        )
-        cumulative = probability_to_bits(jnp.cumsum(outcome_probabilities[..., :-1], axis=-1))
         outcome = category_from_bits(
-            uniform_bits(words, stream, step | jnp.uint32(_OUTCOME_STEP)), cumulative
+            uniform_bits(words, stream, step | jnp.uint32(_OUTCOME_STEP)),
+            state.outcome_thresholds[months_since],
         )
         return state._replace(
             imposed_month=imposed_month,
@@ -165,9 +171,11 @@ class SanctionsComponent:
         return jnp.where(state.end_month > 0, 2 + state.outcome, status).astype(jnp.int32)
 
     def tally(self, state, valid) -> dict:
-        status = self.final_category(state)
-        one_hot = (status[None, :] == jnp.arange(len(STATUS_NAMES))[:, None]) & valid[None, :]
-        return {"status": jnp.sum(one_hot, axis=1, dtype=jnp.int32)}
+        """Packed counts of statuses 1..4 (not imposed, and invalid paths, count nowhere)."""
+        return {"status": fold_lanes(code_bytes(self.final_category(state)))}
+
+    def unpack(self, tallies: dict) -> dict:
+        return {"status": unpack(tallies["status"])}
 
     def finish(self, params, inputs: SanctionsInputs, state, valid, *, num_months: int):
         """Counts at the horizon, and per-path months in force and money lost."""
@@ -192,7 +200,9 @@ class SanctionsComponent:
         return counts, per_path
 
     def complete(self, tallies, finals, num_valid) -> dict:
-        return {"status_count": tallies["status"], "path_count": num_valid} | {
+        counts = tallies["status"]
+        status = jnp.concatenate([num_valid - counts.sum(-1, keepdims=True), counts], -1)
+        return {"status_count": status, "path_count": num_valid} | {
             f"{name}_count": value for name, value in finals.items()
         }
 
@@ -203,11 +213,12 @@ def _category_counts(category, mask, size: int) -> jnp.ndarray:
 
 
 def _outcome_time_counts(months, outcome, ended, num_months: int) -> jnp.ndarray:
-    """(num_months months from imposition to outcome, 3 outcomes) counts of ended paths."""
-    cell = (jnp.clip(months, 1, num_months) - 1) * len(OUTCOME_NAMES) + outcome
-    cells = jnp.arange(num_months * len(OUTCOME_NAMES))
-    one_hot = (cell[None, :] == cells[:, None]) & ended[None, :]
-    counts = jnp.sum(one_hot, axis=1, dtype=jnp.int32)
+    """(num_months months from imposition to outcome, 3 outcomes) counts of ended paths
+    (a scatter-add: a one-hot over months x outcomes cost more than the months' loop)."""
+    cell = (jnp.clip(months, 1, num_months) - 1) * len(OUTCOME_NAMES) + jnp.maximum(outcome, 0)
+    counts = (
+        jnp.zeros(num_months * len(OUTCOME_NAMES), jnp.int32).at[cell].add(ended.astype(jnp.int32))
+    )
     return counts.reshape(num_months, len(OUTCOME_NAMES))
 
 
@@ -227,20 +238,41 @@ _DIMENSIONS = {
     "months_in_force_bin": "months the sanctions are in force within the horizon",
 }
 _DESCRIPTIONS = {
-    "hazard_intercept": ("logit scale, per month", "logit of the monthly ending probability in month 1 at covariates 0"),
-    "hazard_coefficients": ("logit scale per covariate unit", "covariate slopes of the monthly ending hazard"),
-    "hazard_duration_slope": ("logit scale per log month", "duration dependence of the ending hazard"),
+    "hazard_intercept": (
+        "logit scale, per month",
+        "logit of the monthly ending probability in month 1 at covariates 0",
+    ),
+    "hazard_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the monthly ending hazard",
+    ),
+    "hazard_duration_slope": (
+        "logit scale per log month",
+        "duration dependence of the ending hazard",
+    ),
     "outcome_cutpoints": (_LOGIT, "ordered-logit cut-points of the outcome when the case ends"),
-    "outcome_coefficients": ("logit scale per covariate unit", "covariate slopes of the outcome location (positive: success likelier)"),
-    "outcome_duration_slope": ("logit scale per log month", "outcome location change with the month the case ends"),
+    "outcome_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the outcome location (positive: success likelier)",
+    ),
+    "outcome_duration_slope": (
+        "logit scale per log month",
+        "outcome location change with the month the case ends",
+    ),
     "issue_effect": (_LOGIT, "outcome-location shift of the issue group (partially pooled)"),
     "issue_scale": (_LOGIT, "standard deviation of the issue-group effects"),
     "era_effect": (_LOGIT, "outcome-location shift of the era (partially pooled)"),
     "era_scale": (_LOGIT, "standard deviation of the era effects"),
     "target_cost_cutpoints": (_LOGIT, "ordered-logit cut-points of the target's cost level"),
-    "target_cost_coefficients": ("logit scale per covariate unit", "covariate slopes of the target's cost level"),
+    "target_cost_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the target's cost level",
+    ),
     "sender_cost_cutpoints": (_LOGIT, "ordered-logit cut-points of the senders' cost level"),
-    "sender_cost_coefficients": ("logit scale per covariate unit", "covariate slopes of the senders' cost level (rests largely on its prior: few costly cases)"),
+    "sender_cost_coefficients": (
+        "logit scale per covariate unit",
+        "covariate slopes of the senders' cost level (rests largely on its prior: few costly cases)",
+    ),
 }
 
 
@@ -264,6 +296,7 @@ class SanctionsEnsemble:
         "draw, 2**32-1 the target's cost level, 2**32-2 the senders'"
     )
     final_category_description = "sanctions status at the horizon"
+    data_note = "sanctions: imposed cases of TIES 4.1 (1945-2005) with COW trade, ATOP, V-Dem"
     component = SanctionsComponent()
 
     @property
@@ -291,7 +324,11 @@ class SanctionsEnsemble:
                 f"sanctions succeed (negotiated settlement or acquiescence) within {months} months of imposition",
                 window,
             ),
-            Judgment("p_acquiescence_within", f"the target acquiesces within {months} months of imposition", window),
+            Judgment(
+                "p_acquiescence_within",
+                f"the target acquiesces within {months} months of imposition",
+                window,
+            ),
             Judgment(
                 "target_trade_lost_musd_mean",
                 f"trade the target loses to the sanctions within {num_months} months (assumed loss fractions)",

@@ -95,7 +95,11 @@ def _sender_names(sections) -> list[str]:
 
 def scenario_arrays(scenario) -> ScenarioInputs:
     """Inputs (``SanctionsInputs`` stacked over variants), constant data and coords."""
-    from riskengine.models.sanctions.ensemble import MONTHS_IN_FORCE_LABELS, STATUS_NAMES, SanctionsInputs
+    from riskengine.models.sanctions.ensemble import (
+        MONTHS_IN_FORCE_LABELS,
+        STATUS_NAMES,
+        SanctionsInputs,
+    )
 
     variants = scenario.resolved_variants()
     sections = [variant.sections["sanctions"] for variant in variants]

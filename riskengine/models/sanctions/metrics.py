@@ -24,7 +24,10 @@ def _status_variables(totals: dict) -> dict[str, Variable]:
     month_dims = (*_LEAD, "month")
     return {
         "sanctions_status_count": Variable(
-            (*month_dims, "sanctions_status"), status, "paths in each sanctions status by month", "paths"
+            (*month_dims, "sanctions_status"),
+            status,
+            "paths in each sanctions status by month",
+            "paths",
         ),
         "p_sanctions_status": Variable(
             (*month_dims, "sanctions_status"),
@@ -33,7 +36,10 @@ def _status_variables(totals: dict) -> dict[str, Variable]:
             "probability",
         ),
         "p_imposed_by": Variable(
-            month_dims, 1.0 - status[..., 0] / paths, "probability that sanctions are imposed by this month", "probability"
+            month_dims,
+            1.0 - status[..., 0] / paths,
+            "probability that sanctions are imposed by this month",
+            "probability",
         ),
         "p_success_by": Variable(
             month_dims,
@@ -42,7 +48,10 @@ def _status_variables(totals: dict) -> dict[str, Variable]:
             "probability",
         ),
         "p_acquiescence_by": Variable(
-            month_dims, status[..., 4] / paths, "probability that the target has acquiesced by this month", "probability"
+            month_dims,
+            status[..., 4] / paths,
+            "probability that the target has acquiesced by this month",
+            "probability",
         ),
     }
 
@@ -58,9 +67,14 @@ def _time_variables(totals: dict) -> dict[str, Variable]:
         "ended, so values at long durations are lower bounds when imposition can come late"
     )
     return {
-        "imposed_count": Variable(_LEAD, imposed.astype(np.int64), "paths with sanctions imposed by the horizon", "paths"),
+        "imposed_count": Variable(
+            _LEAD, imposed.astype(np.int64), "paths with sanctions imposed by the horizon", "paths"
+        ),
         "outcome_time_count": Variable(
-            (*dims, "outcome"), times, "paths ending this many months after imposition, by outcome", "paths"
+            (*dims, "outcome"),
+            times,
+            "paths ending this many months after imposition, by outcome",
+            "paths",
         ),
         "p_success_within": Variable(
             dims,
@@ -138,7 +152,9 @@ def _money_variables(totals: dict) -> dict[str, Variable]:
 
 def sanctions_metrics(totals: dict) -> dict[str, Variable]:
     """All sanctions prediction variables from the summed totals."""
-    path_count = Variable(_LEAD, totals["path_count"], "simulated paths per draw and variant", "paths")
+    path_count = Variable(
+        _LEAD, totals["path_count"], "simulated paths per draw and variant", "paths"
+    )
     return (
         {"path_count": path_count}
         | _status_variables(totals)

@@ -26,7 +26,15 @@ from riskengine.config.messages import Allowed
 from riskengine.config.references import names_text
 from riskengine.models.sanctions.coding import ISSUE_NAMES, SANCTION_TYPES
 
-__all__ = ["PATCH", "SECTION", "LossFractions", "Predictors", "SanctionsPatch", "SanctionsSection", "TRIGGERS"]
+__all__ = [
+    "PATCH",
+    "SECTION",
+    "LossFractions",
+    "Predictors",
+    "SanctionsPatch",
+    "SanctionsSection",
+    "TRIGGERS",
+]
 
 TRIGGERS = {"immediate": 0, "threat": 1, "display": 2, "use_of_force": 3, "war": 4}
 """Trigger name -> the crisis level (escalation level code) that imposes the sanctions;
@@ -45,7 +53,9 @@ class Predictors(ConfigModel):
     trade_dependence: Fraction | None = Field(
         None, description="Target's trade with the senders / its total trade."
     )
-    defence_pact: bool | None = Field(None, description="A sender has a defence pact with the target.")
+    defence_pact: bool | None = Field(
+        None, description="A sender has a defence pact with the target."
+    )
     target_democracy: Fraction | None = Field(None, description="V-Dem polyarchy of the target.")
     sender_trade_musd: dict[ActorName, NonNegative] | None = Field(
         None, description="The target's annual trade with each sender, million USD."
@@ -116,7 +126,10 @@ class SanctionsSection(ModelSection):
         if given is None:
             return []
         problems: Problems = [
-            (("predictors", "sender_trade_musd", name), f"{name!r} is not a sender; allowed: {names_text(self.senders)}")
+            (
+                ("predictors", "sender_trade_musd", name),
+                f"{name!r} is not a sender; allowed: {names_text(self.senders)}",
+            )
             for name in given
             if name not in self.senders
         ]
@@ -139,7 +152,9 @@ class SanctionsSection(ModelSection):
 
 def _actor_problems(location: tuple, name: str, actors: dict[str, Actor]) -> Problems:
     if name not in actors:
-        return [(location, f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}")]
+        return [
+            (location, f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}")
+        ]
     if actors[name].ccode is None:
         message = (
             f"actor {name!r} has no ccode; allowed: an actor with a Correlates of War country "
