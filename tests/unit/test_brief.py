@@ -18,7 +18,7 @@ VARIANTS = ("baseline", "mediation", "finland_commits")
 NUM_CHAINS, NUM_DRAWS = 2, 50
 # Per-variant means of the war probability, chosen in different ICD 203 ranges.
 WAR_MEANS = {"baseline": 0.10, "mediation": 0.03, "finland_commits": 0.30}
-DATA_NOTE = "historical disputes (COW MID 5.0, NMC, ATOP)"
+DATA_NOTE = ESCALATION.data_note  # what the fitted model was fitted to
 
 
 def make_cube(*, num_months: int = 24, parameter_source: str = "prior", warnings=()):
@@ -45,15 +45,16 @@ def make_cube(*, num_months: int = 24, parameter_source: str = "prior", warnings
         coords=coords,
     )
     tree = xr.DataTree.from_dict({"predictions": predictions})
-    # the judgments and provenance as api.run records them: declared by the model
+    # the judgments, data notes and provenance as api.run records them: declared by the model
     judgments = [asdict(j) for j in ESCALATION.judgments(num_months=num_months)]
-    provenance = {"escalation": {"source": parameter_source, "data_note": DATA_NOTE}}
+    provenance = {"escalation": {"source": parameter_source}}
     tree.attrs.update(
         scenario_title="Test brief",
         scenario_description="A crisis described for the test.",
         scenario_name="test-brief",
         model="escalation",
         judgments=json.dumps(judgments),
+        data_notes=json.dumps({"escalation": DATA_NOTE}),
         parameter_source=parameter_source,
         parameter_provenance=json.dumps(provenance),
         paths_per_draw=3000,
@@ -148,6 +149,15 @@ def test_prior_draw_warning_only_for_prior_parameters(prior_brief):
     assert "Prior draws only" not in posterior
     assert "Parameters: posterior draws of the fitted escalation model" in posterior
     assert f"({DATA_NOTE})" in posterior
+
+
+def test_mixed_parameter_sources_say_which_model_rests_on_its_prior():
+    cube = make_cube(parameter_source="escalation=prior, sanctions=posterior")
+    cube.attrs["model"] = "escalation+sanctions"
+    markdown = render_brief(cube).markdown
+    assert "**Prior draws only.**" not in markdown
+    assert "Parameters, model by model: escalation=prior, sanctions=posterior." in markdown
+    assert "its probabilities follow its prior assumptions" in markdown
 
 
 def test_caveats_listed_when_the_cube_has_warnings(prior_brief):
