@@ -46,7 +46,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 lock: $(STAMP)  ## re-pin requirements.lock from the current environment
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^riskengine' > requirements.lock.new
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v -e '^riskengine' -e '^pip==' > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:
