@@ -21,7 +21,7 @@ from pathlib import Path
 import jax
 from numpyro.infer import MCMC
 
-from riskengine.errors import RiskEngineError
+from riskengine.errors import RiskEngineError, UsageError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
     _attribute,
@@ -148,12 +148,10 @@ def fit_command(
     is still written, with its diagnostics), 2 on a usage/data error.
     """
     if columns is not None:
-        print(
-            f"fit: --columns: got {columns!r}; allowed: no columns map for escalation (it "
-            "fits the COW MID files of --data DIR)",
-            file=sys.stderr,
+        raise UsageError(
+            f"--columns: got {columns!r}; allowed: no columns map for escalation (it fits "
+            "the COW MID files of --data DIR)"
         )
-        return 2
     data_dir = data
     try:
         frame = load_disputes(data_dir)
