@@ -16,8 +16,14 @@ measure), issue group ``g`` (``ISSUE_NAMES``) and era ``e`` (``ERA_NAMES``):
    (failure < negotiated settlement < acquiescence) with ``outcome_cutpoints`` at
    ``x . outcome_coefficients + issue_effect[g] + era_effect[e] + outcome_duration_slope
    * log m``: positive locations favour success.
-4. Issue groups and eras are partially pooled: ``issue_effect = issue_scale * issue_raw``
-   and ``era_effect = era_scale * era_raw`` with standard normal raw effects (non-centred).
+4. Issue groups and eras are partially pooled, non-centred: ``issue_effect = issue_scale
+   * (issue_raw - mean(issue_raw))`` and ``era_effect = era_scale * (era_raw -
+   mean(era_raw))`` with standard normal raw effects. The effects are deviations from the
+   average group (they sum to 0): their common level is the outcome cut-points' job.
+   With ``scale * raw`` alone, that common level was identified only by the effects'
+   prior, a ridge with the cut-points whose width grows with the scale; NUTS diverged
+   on it (1-5 divergences in 2,000 draws at target acceptance 0.95, every divergent
+   draw 3.6-4.4 sds out along the common era shift).
 
 Units: time in months since imposition; hazard parameters on the logit scale of the
 monthly ending probability; outcome and cost parameters on the ordered-logit scale.
@@ -66,6 +72,7 @@ __all__ = [
     "sender_cost_probabilities",
     "duration_log_probabilities",
     "case_log_likelihood",
+    "split_by_duration",
     "model",
     "simulate",
 ]
@@ -111,10 +118,10 @@ class Params(NamedTuple):
     outcome_cutpoints: jnp.ndarray  # (2,) increasing: failure|negotiated, negotiated|acquiescence
     outcome_coefficients: jnp.ndarray  # (7,) per covariate unit; positive favours success
     outcome_duration_slope: jnp.ndarray  # () per unit of log(month the case ends)
-    issue_effect: jnp.ndarray  # (5,) outcome-location shift per ISSUE_NAMES group
-    issue_scale: jnp.ndarray  # () sd of the issue effects
-    era_effect: jnp.ndarray  # (3,) outcome-location shift per ERA_NAMES era
-    era_scale: jnp.ndarray  # () sd of the era effects
+    issue_effect: jnp.ndarray  # (5,) outcome-location shift per ISSUE_NAMES group (sum 0)
+    issue_scale: jnp.ndarray  # () scale of the issue effects (sd of issue_raw's deviations)
+    era_effect: jnp.ndarray  # (3,) outcome-location shift per ERA_NAMES era (sum 0)
+    era_scale: jnp.ndarray  # () scale of the era effects
     target_cost_cutpoints: jnp.ndarray  # (2,) increasing: minor|major, major|severe
     target_cost_coefficients: jnp.ndarray  # (7,) per covariate unit; positive = costlier
     sender_cost_cutpoints: jnp.ndarray  # (2,) increasing: minor|major, major|severe
@@ -202,6 +209,13 @@ def _ordered(first: jnp.ndarray, gap: jnp.ndarray) -> jnp.ndarray:
     return jnp.stack([first, first + gap], axis=-1)
 
 
+def _pooled(scale: jnp.ndarray, raw: jnp.ndarray) -> jnp.ndarray:
+    """Non-centred pooled effects ``scale * (raw - mean(raw))``: deviations from the
+    average group, so they do not trade off against the cut-points."""
+    raw = jnp.asarray(raw)
+    return jnp.asarray(scale)[..., None] * (raw - jnp.mean(raw, axis=-1, keepdims=True))
+
+
 def params_from_sites(site: dict) -> Params:
     """``Params`` from the sampled sites of :func:`priors` (cut-points and pooled effects
     derived; the other fields are sites of the same name)."""
@@ -212,9 +226,9 @@ def params_from_sites(site: dict) -> Params:
         outcome_cutpoints=_ordered(site["outcome_cutpoint_first"], site["outcome_cutpoint_gap"]),
         outcome_coefficients=site["outcome_coefficients"],
         outcome_duration_slope=site["outcome_duration_slope"],
-        issue_effect=jnp.asarray(site["issue_scale"])[..., None] * site["issue_raw"],
+        issue_effect=_pooled(site["issue_scale"], site["issue_raw"]),
         issue_scale=site["issue_scale"],
-        era_effect=jnp.asarray(site["era_scale"])[..., None] * site["era_raw"],
+        era_effect=_pooled(site["era_scale"], site["era_raw"]),
         era_scale=site["era_scale"],
         target_cost_cutpoints=_ordered(
             site["target_cost_cutpoint_first"], site["target_cost_cutpoint_gap"]
@@ -363,13 +377,62 @@ def case_log_likelihood(params: Params, cases, *, num_months: int | None = None)
     return total
 
 
-def model(cases=None, *, num_months: int | None = None) -> Params:
+def split_by_duration(cases, max_blocks: int = 4) -> tuple[list[dict], tuple[int, ...]]:
+    """Cases (concrete arrays) split into at most ``max_blocks`` blocks of similar duration,
+    and each block's month grid (its longest duration): ``(blocks, num_months)``.
+
+    The likelihood's grid costs (cases x months); one grid up to TIES's longest case
+    (567 months, median 17) spends most of its work on months no case reaches. Blocks
+    chosen to minimise ``sum(block cases x block grid)`` (dynamic programming over the
+    sorted durations) cut the work ~10x and a gradient's time ~3x (measured on 540
+    synthetic cases: 1.28 ms with one grid, 0.39 ms with 4 blocks; more blocks cost more
+    in per-operation overhead than they save). The summed likelihood is the same (a sum
+    over cases, in another order).
+    """
+    durations = np.asarray(cases["duration_months"])
+    order = np.argsort(durations, kind="stable")
+    ordered = durations[order]
+    count = len(ordered)
+    # cost[k][j]: least work covering the first j sorted cases with k blocks
+    cost = np.full((max_blocks + 1, count + 1), np.inf)
+    cut = np.zeros((max_blocks + 1, count + 1), int)
+    cost[0, 0] = 0.0
+    for k in range(1, max_blocks + 1):
+        for j in range(1, count + 1):
+            work = cost[k - 1, :j] + (j - np.arange(j)) * ordered[j - 1]
+            cut[k, j] = int(np.argmin(work))
+            cost[k, j] = work[cut[k, j]]
+    bounds, j = [], count
+    for k in range(max_blocks, 0, -1):
+        if j == 0:
+            break
+        bounds.append((cut[k, j], j))
+        j = cut[k, j]
+    blocks, months = [], []
+    for start, stop in reversed(bounds):
+        if stop > start:
+            index = order[start:stop]
+            blocks.append({name: np.asarray(value)[index] for name, value in cases.items()})
+            months.append(int(ordered[stop - 1]))
+    return blocks, tuple(months)
+
+
+def model(cases=None, *, num_months=None) -> Params:
     """numpyro model: the priors and, with ``cases``, their exact likelihood as a factor
-    (see :func:`case_log_likelihood`); with ``cases=None`` it is the prior."""
+    (see :func:`case_log_likelihood`); with ``cases=None`` it is the prior.
+
+    ``cases`` may also be a list of case blocks with ``num_months`` a tuple of their
+    grids (:func:`split_by_duration`): the factor is the same sum, computed faster.
+    """
     params = sample_params()
     if cases is not None:
-        log_likelihood = case_log_likelihood(params, cases, num_months=num_months)
-        numpyro.factor("cases", jnp.sum(log_likelihood))
+        blocks = list(cases) if isinstance(cases, list | tuple) else [cases]
+        grids = num_months if isinstance(num_months, list | tuple) else [num_months] * len(blocks)
+        total = sum(
+            jnp.sum(case_log_likelihood(params, block, num_months=grid))
+            for block, grid in zip(blocks, grids, strict=True)
+        )
+        numpyro.factor("cases", total)
     return params
 
 

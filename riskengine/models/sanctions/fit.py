@@ -1,0 +1,406 @@
+"""Fit the sanctions model to TIES with NUTS and store the posterior (an arviz DataTree).
+
+``fit_sanctions`` runs numpyro's NUTS on :func:`core.model` with the exact case
+likelihood, from a Laplace warm start (``riskengine.inference.warm_start``: the mode and
+its inverse Hessian as the first dense metric), and returns a DataTree whose ``posterior``
+holds every ``core.Params`` field with named dims (``sanction_covariate``, ``issue``,
+``sanction_era``, ``outcome_cutpoint``, ``cost_cutpoint``) and whose ``sample_stats`` holds
+NUTS's statistics; diagnostics (R-hat, bulk and tail ESS, divergences, against the
+project's floors) and provenance go into the root attributes.
+
+``fit_command`` is the command line's body (``python -m riskengine.models.sanctions.fit``,
+``scripts/fit_sanctions.sh``). Parallel chains need one XLA host device per chain, set
+before jax's backend starts: ``main`` does it first thing.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+from numpyro.infer import MCMC, NUTS
+
+from riskengine.errors import RiskEngineError
+from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics, write_posterior
+from riskengine.inference.warm_start import laplace_warm_start
+from riskengine.models.sanctions import core
+from riskengine.models.sanctions.coding import COVARIATE_NAMES
+from riskengine.versions import package_versions
+
+__all__ = [
+    "FITTED_DIR",
+    "POSTERIOR_PATH",
+    "PPC_PATH",
+    "CASE_FIELDS",
+    "model_cases",
+    "run_nuts",
+    "posterior_tree",
+    "posterior_params",
+    "fit_sanctions",
+    "fit_command",
+    "main",
+]
+
+FITTED_DIR = Path(__file__).resolve().parent / "fitted"
+POSTERIOR_PATH = FITTED_DIR / "posterior.nc"
+PPC_PATH = FITTED_DIR / "ppc.json"
+# Shipped settings (scripts/fit_sanctions.sh): 4 chains x (500 warmup + 500 draws).
+DEFAULT_SEED = 20261201
+DEFAULT_WARMUP = 500
+DEFAULT_SAMPLES = 500
+CASE_FIELDS = (
+    "covariates",
+    "issue",
+    "era",
+    "duration_months",
+    "outcome",
+    "target_cost",
+    "sender_cost",
+)
+NOTES = (
+    "sender_cost_*: about 26 of 508 TIES cases with a coded sender cost are above minor "
+    "(1 severe), so the sender-cost slopes and second cut-point rest largely on their "
+    "priors. era_scale: three eras identify it weakly; it rests largely on its prior."
+)
+# numpyro extra field -> (arviz name, sign): lp is the log density, minus the potential.
+SAMPLE_STATS = {
+    "diverging": ("diverging", 1),
+    "num_steps": ("n_steps", 1),
+    "potential_energy": ("lp", -1),
+    "accept_prob": ("acceptance_rate", 1),
+}
+
+
+def model_cases(cases) -> dict:
+    """The arrays the likelihood reads (``CASE_FIELDS``, plus ``ended`` when given), typed."""
+    types = {"covariates": jnp.float32}
+    selected = {name: jnp.asarray(cases[name], types.get(name, jnp.int32)) for name in CASE_FIELDS}
+    if "ended" in cases:
+        selected["ended"] = jnp.asarray(cases["ended"], bool)
+    return selected
+
+
+def run_nuts(
+    rng_key,
+    cases,
+    *,
+    num_chains: int = 4,
+    num_warmup: int = DEFAULT_WARMUP,
+    num_samples: int = DEFAULT_SAMPLES,
+    chain_method: str = "parallel",
+    target_accept_prob: float = 0.9,
+    dense_mass: bool = True,
+    adapt_mass_matrix: bool = True,
+    progress_bar: bool = False,
+) -> MCMC:
+    """NUTS on ``core.model`` with the case likelihood; returns the MCMC object.
+
+    A dense mass matrix absorbs the correlations between intercepts and slopes of
+    uncentred covariates (democracy, trade share) and between the outcome cut-points and
+    the pooled issue and era effects. Chains start from over-dispersed draws around the
+    posterior mode (Laplace warm start), so warmup only refines the metric.
+    """
+    blocks, num_months = core.split_by_duration(model_cases(cases))
+    cases = [model_cases(block) for block in blocks]
+    key_start, key_run = jax.random.split(rng_key)
+    start = laplace_warm_start(
+        key_start,
+        core.model,
+        num_chains=num_chains,
+        model_args=(cases,),
+        model_kwargs={"num_months": num_months},
+    )
+    kernel = NUTS(
+        core.model,
+        target_accept_prob=target_accept_prob,
+        dense_mass=dense_mass,
+        inverse_mass_matrix=start.inverse_mass_matrix if dense_mass else None,
+        adapt_mass_matrix=adapt_mass_matrix,
+    )
+    if chain_method == "parallel" and jax.local_device_count() < num_chains:
+        chain_method = "sequential"  # parallel chains need one host device each
+    mcmc = MCMC(
+        kernel,
+        num_warmup=num_warmup,
+        num_samples=num_samples,
+        num_chains=num_chains,
+        chain_method=chain_method,
+        progress_bar=progress_bar,
+    )
+    init_params = (
+        start.init_params if num_chains > 1 else jax.tree.map(lambda v: v[0], start.init_params)
+    )
+    mcmc.run(
+        key_run,
+        cases,
+        num_months=num_months,
+        extra_fields=tuple(SAMPLE_STATS),
+        init_params=init_params,
+    )
+    return mcmc
+
+
+def _signed(values: np.ndarray, sign: int) -> np.ndarray:
+    return -values if sign < 0 else values  # keeps diverging boolean
+
+
+def posterior_tree(mcmc: MCMC) -> xr.DataTree:
+    """DataTree with ``posterior`` (``core.Params`` fields, named dims) and ``sample_stats``
+    (arviz names: ``diverging``, ``n_steps``, ``lp``, ``acceptance_rate``)."""
+    samples = mcmc.get_samples(group_by_chain=True)
+    posterior = xr.Dataset(
+        {
+            name: (("chain", "draw", *dims), np.asarray(samples[name]))
+            for name, dims in core.PARAMETER_DIMS.items()
+        },
+        coords={name: list(values) for name, values in core.PARAMETER_COORDS.items()},
+    )
+    extra = mcmc.get_extra_fields(group_by_chain=True)
+    sample_stats = xr.Dataset(
+        {
+            arviz_name: (("chain", "draw"), _signed(np.asarray(extra[name]), sign))
+            for name, (arviz_name, sign) in SAMPLE_STATS.items()
+            if name in extra
+        }
+    )
+    for dataset in (posterior, sample_stats):
+        dataset.coords["chain"] = np.arange(dataset.sizes["chain"])
+        dataset.coords["draw"] = np.arange(dataset.sizes["draw"])
+    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": sample_stats})
+
+
+def posterior_params(tree: xr.DataTree, num_draws: int | None = None) -> core.Params:
+    """``core.Params`` with one leading axis of (chain x draw) draws, evenly thinned to
+    ``num_draws`` when given."""
+    posterior = tree["posterior"].to_dataset()
+    flat = {
+        name: np.asarray(posterior[name].values).reshape(-1, *posterior[name].shape[2:])
+        for name in core.Params._fields
+    }
+    available = len(flat["hazard_intercept"])
+    index = np.arange(available)
+    if num_draws is not None and num_draws < available:
+        index = np.linspace(0, available - 1, num_draws).round().astype(int)
+    return core.params_from_draws({name: value[index] for name, value in flat.items()})
+
+
+def _covariate_ranges(covariates) -> dict[str, list[float]]:
+    covariates = np.asarray(covariates, np.float64)
+    return {
+        name: [float(covariates[:, index].min()), float(covariates[:, index].max())]
+        for index, name in enumerate(COVARIATE_NAMES)
+    }
+
+
+def _attribute(value):
+    """NetCDF attributes are str / numbers: nested values are stored as JSON text."""
+    return value if isinstance(value, str | int | float) else json.dumps(value, default=str)
+
+
+def fit_sanctions(rng_key, cases, *, provenance: dict | None = None, **nuts_options):
+    """Fit, then return ``(tree, report)``; ``tree.attrs`` carry provenance and diagnostics.
+
+    ``cases`` is ``data.case_arrays(...)`` (or any mapping with ``CASE_FIELDS``);
+    ``provenance`` (data files' sha256, seed, command) is merged into the attributes;
+    ``nuts_options`` go to :func:`run_nuts` (``num_chains``, ``num_warmup``,
+    ``num_samples``, ``chain_method``, ...). ``report`` holds the diagnostics, whether
+    they meet ``DIAGNOSTIC_FLOORS`` (``passed``) and ``fit_seconds``.
+    """
+    started = time.perf_counter()
+    mcmc = run_nuts(rng_key, cases, **nuts_options)
+    # parallel chains return before their draws are computed (jax dispatch is async)
+    jax.block_until_ready(mcmc.get_samples(group_by_chain=True))
+    fit_seconds = time.perf_counter() - started
+    tree = posterior_tree(mcmc)
+    report = diagnostics(tree)
+    attributes = {
+        "model": "sanctions",
+        "fit_seconds": round(fit_seconds, 1),
+        "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "num_cases": len(np.asarray(cases["outcome"])),
+        "package_versions": package_versions(),
+        "diagnostics": report,
+        "diagnostic_floors": DIAGNOSTIC_FLOORS,
+        "covariate_ranges": _covariate_ranges(cases["covariates"]),
+        "units": "hazard: logit of the monthly ending probability; outcome and costs: "
+        "ordered-logit scale",
+        "notes": NOTES,
+        "nuts": {key: value for key, value in nuts_options.items() if key != "progress_bar"},
+        **(provenance or {}),
+    }
+    tree.attrs.update({key: _attribute(value) for key, value in attributes.items()})
+    return tree, {**report, "fit_seconds": fit_seconds}
+
+
+def _print_summary(tree, report) -> None:
+    import arviz as az
+
+    print(az.summary(tree["posterior"].to_dataset(), kind="all").to_string())
+    print(
+        f"fit {report['fit_seconds']:.0f} s; max R-hat {report['max_rhat']:.4f}; min ESS bulk "
+        f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
+        f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
+    )
+
+
+def ppc_path_for(posterior_path: Path) -> Path:
+    """The PPC JSON beside a posterior: ``ppc.json`` for ``posterior.nc``, else
+    ``<stem>_ppc.json``."""
+    if posterior_path.name == "posterior.nc":
+        return posterior_path.with_name("ppc.json")
+    return posterior_path.with_name(f"{posterior_path.stem}_ppc.json")
+
+
+def _write_json_atomically(path: Path, payload: dict) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(json.dumps(payload, indent=2))
+        partial.replace(path)  # a reader never sees a half-written file
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _load(data_dir, data_csv, columns):
+    """``(arrays, provenance)`` from TIES or a case table; raises RiskEngineError."""
+    from riskengine.errors import DataError
+
+    try:
+        from riskengine.models.sanctions import data
+    except ImportError as error:
+        raise DataError(
+            f"the TIES loader riskengine.models.sanctions.data is not available ({error}); "
+            "merge the sanctions-data branch"
+        ) from error
+    if data_csv is not None:
+        frame = data.load_case_table(data_csv, columns)
+        sources = {"case_table": str(data_csv)}
+        if hasattr(data, "file_sha256"):
+            sources["case_table_sha256"] = data.file_sha256(data_csv)
+        else:
+            from riskengine.data.paths import file_sha256
+
+            sources["case_table_sha256"] = file_sha256(data_csv)
+        return data.case_arrays(frame), sources
+    return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
+
+
+def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
+    for name, value in (("chains", num_chains), ("warmup", num_warmup), ("samples", num_samples)):
+        if not isinstance(value, int) or value < 1:
+            return f"--{name} must be a positive integer, got {value!r}"
+    if chain_method not in ("parallel", "sequential", "vectorized"):
+        return f"--chain-method must be parallel, sequential or vectorized, got {chain_method!r}"
+    return None
+
+
+def fit_command(
+    data_dir,
+    out,
+    seed: int,
+    num_chains: int,
+    num_warmup: int,
+    num_samples: int,
+    ppc: bool,
+    chain_method: str = "parallel",
+    *,
+    data_csv=None,
+    columns=None,
+) -> int:
+    """Fit the sanctions model and write ``out`` (default: the shipped ``POSTERIOR_PATH``).
+
+    Loads TIES from ``data_dir`` (or the case table ``data_csv`` with ``columns``), fits,
+    writes the posterior atomically, prints an arviz summary and, with ``ppc``, writes
+    the posterior predictive table beside it (``ppc.json``). Returns 0 when the floors
+    are met (and the required PPC rows are inside), 1 when the fit ran but a floor or a
+    required PPC row missed (files still written), 2 on bad input or data (one message
+    on stderr).
+    """
+    problem = _check_counts(num_chains, num_warmup, num_samples, chain_method)
+    if problem:
+        print(f"fit sanctions: {problem}", file=sys.stderr)
+        return 2
+    try:
+        arrays, data_provenance = _load(data_dir, data_csv, columns)
+    except RiskEngineError as error:
+        print(f"fit sanctions: {error}", file=sys.stderr)
+        return 2
+    provenance = {
+        "data": data_provenance,
+        "seed": seed,
+        "command": " ".join(shlex.quote(part) for part in sys.argv),
+    }
+    tree, report = fit_sanctions(
+        jax.random.key(seed),
+        arrays,
+        provenance=provenance,
+        num_chains=num_chains,
+        num_warmup=num_warmup,
+        num_samples=num_samples,
+        chain_method=chain_method,
+        progress_bar=sys.stderr.isatty(),
+    )
+    path = Path(out) if out else POSTERIOR_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_posterior(tree, path)
+    _print_summary(tree, report)
+    print(f"posterior written to {path}")
+    passed = report["passed"]
+    if ppc:
+        from riskengine.models.sanctions.checks import (
+            format_check_table,
+            posterior_predictive_check,
+        )
+
+        table = posterior_predictive_check(jax.random.key(seed + 1), tree, arrays)
+        table["posterior"] = path.name
+        print(format_check_table(table))
+        ppc_file = ppc_path_for(path)
+        _write_json_atomically(ppc_file, table)
+        print(f"posterior predictive check written to {ppc_file}")
+        passed = passed and table["passed"]
+    return 0 if passed else 1
+
+
+def main(argv=None) -> int:
+    """``python -m riskengine.models.sanctions.fit [--ppc] [--out PATH] ...``"""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Fit the sanctions model to TIES (NUTS).")
+    parser.add_argument("--data", default=None, help="shared data folder (default: see paths)")
+    parser.add_argument("--data-csv", default=None, help="a case table instead of TIES")
+    parser.add_argument("--columns", default=None, help="JSON column mapping for --data-csv")
+    parser.add_argument("--out", default=None, help=f"posterior file (default {POSTERIOR_PATH})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--chains", type=int, default=4)
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP)
+    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
+    parser.add_argument("--chain-method", default="parallel")
+    parser.add_argument("--ppc", action="store_true", help="also write the PPC table")
+    arguments = parser.parse_args(argv)
+    import numpyro
+
+    numpyro.set_host_device_count(max(1, arguments.chains))  # before jax's backend starts
+    columns = json.loads(arguments.columns) if arguments.columns else None
+    return fit_command(
+        arguments.data,
+        arguments.out,
+        arguments.seed,
+        arguments.chains,
+        arguments.warmup,
+        arguments.samples,
+        arguments.ppc,
+        arguments.chain_method,
+        data_csv=arguments.data_csv,
+        columns=columns,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
