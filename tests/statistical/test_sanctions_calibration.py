@@ -52,7 +52,7 @@ def _sbc(mapper, seed, num_replications, **extra):
 
 @pytest.fixture(scope="module")
 def calibrated(mapper):
-    result = _sbc(mapper, 21, NUM_REPLICATIONS)
+    result = _sbc(mapper, 23, NUM_REPLICATIONS)
     return result, rank_uniformity(result)
 
 
@@ -70,7 +70,7 @@ def test_ranks_are_uniform_for_the_correct_model(calibrated):
 def test_a_replication_does_not_depend_on_where_or_with_whom_it_ran(calibrated):
     """Replication 3 rerun alone in this process gives the ranks it got on a dask worker."""
     result, _ = calibrated
-    seed_words = np.asarray(jax.random.key_data(jax.random.key(21)))
+    seed_words = np.asarray(jax.random.key_data(jax.random.key(23)))
     ranks, divergences = run_replication(
         seed_words, synthetic_inputs(NUM_CASES), 3, SbcOptions(**OPTIONS)
     )

@@ -12,29 +12,11 @@ from numpyro.infer import Predictive
 
 from riskengine.models.sanctions import core
 from riskengine.models.sanctions.coding import COVARIATE_NAMES, ERA_NAMES, ISSUE_NAMES
+from riskengine.models.sanctions.testing import example_inputs, example_params
 from riskengine.primitives.ordered_logit import category_probabilities
 
-PARAMS = core.Params(
-    hazard_intercept=jnp.float32(-2.2),
-    hazard_coefficients=jnp.array([0.3, -0.2, 0.5, 0.0, 0.4, 0.6, -0.3], jnp.float32),
-    hazard_duration_slope=jnp.float32(-0.35),
-    outcome_cutpoints=jnp.array([-0.4, 0.8], jnp.float32),
-    outcome_coefficients=jnp.array([0.5, 0.4, -0.3, 0.2, 0.6, -0.2, 0.1], jnp.float32),
-    outcome_duration_slope=jnp.float32(-0.15),
-    issue_effect=jnp.array([0.2, -0.4, 0.5, 0.0, -0.1], jnp.float32),
-    issue_scale=jnp.float32(0.4),
-    era_effect=jnp.array([-0.2, 0.1, 0.3], jnp.float32),
-    era_scale=jnp.float32(0.3),
-    target_cost_cutpoints=jnp.array([1.0, 2.7], jnp.float32),
-    target_cost_coefficients=jnp.array([0.2, 0.1, 0.8, -0.4, 0.0, 1.1, 0.4], jnp.float32),
-    sender_cost_cutpoints=jnp.array([2.6, 5.5], jnp.float32),
-    sender_cost_coefficients=jnp.array([0.4, 0.0, 0.3, 0.2, -0.1, 0.7, 0.2], jnp.float32),
-)
-INPUTS = core.Inputs(
-    covariates=jnp.array([np.log(2.0), 1.0, 0.3, 0.0, 0.6, 0.0, 1.0], jnp.float32),
-    issue=jnp.int32(1),
-    era=jnp.int32(2),
-)
+PARAMS = example_params()
+INPUTS = example_inputs()
 
 
 def _cases(num_cases: int, seed: int = 3) -> dict:

@@ -21,7 +21,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "validation"
 SEED = 20261202
 RECOVERY_MONTHS = 600
-SBC_OPTIONS = {"num_warmup": 150, "num_samples": 200, "thin": 10, "num_months": 120}
+SBC_OPTIONS = {"num_warmup": 150, "num_samples": 400, "thin": 20, "num_months": 120}
 FAMILY_ALPHA = 0.01
 
 
