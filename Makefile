@@ -24,11 +24,18 @@ demo: $(STAMP)  ## run the quickstart scenario and say where the cube and the br
 test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-validate: $(STAMP)  ## long validations: full SBC with a negative control, recovery, backtest, refit (~1.5 hours on 2 cores)
-	$(BIN)/python -m riskengine.inference.validate
+MODEL ?= escalation sanctions
+validate: $(STAMP)  ## long validations per model (make validate MODEL=sanctions): SBC with a negative control, recovery, backtest, refit
+	@for model in $(MODEL); do echo "== validate $$model"; $(BIN)/python -m riskengine.models.$$model.validate || exit 1; done
 
-bench: $(STAMP)  ## benchmarks, written to benchmarks/RESULTS.md
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,bench]"
+	@touch $@
+
+bench: $(BENCH_STAMP)  ## benchmarks, written to benchmarks/RESULTS.md (and sanctions_nuts.json)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/sanctions_nuts.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,7 +46,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 lock: $(STAMP)  ## re-pin requirements.lock from the current environment
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^riskengine' > requirements.lock.new
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v -e '^riskengine' -e '^pip==' > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:

@@ -40,14 +40,14 @@ def main() -> None:
 
     from riskengine.ensemble import tasks
     from riskengine.ensemble.keys import draw_key_words
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
 
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, devices {jax.devices()}")
     _, model, inputs, draws = bench._workload(args.months)
     words = draw_key_words(bench.SEED, np.array([0]), np.array([0]), 3, common=True)
-    params = tuple(np.asarray(draws[name][0, :1]) for name in model.parameter_dims)
+    params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
     spec = tasks.TaskSpec(
-        "escalation", (("num_months", args.months),), 0, 1, 0, args.paths, args.paths
+        ("escalation",), (("num_months", args.months),), 0, 1, 0, args.paths, args.paths
     )
     path_months = 3 * args.paths * args.months
     counts = {}
@@ -56,8 +56,8 @@ def main() -> None:
         # the engine picks the layout by backend; force each one here to compare them
         escalation._SWEEP_PATHS = escalation._ACCELERATOR_SWEEP_PATHS = sweep
         tasks._compiled.cache_clear()
-        counts[layout] = tasks.run_task(spec, params, words, inputs.inputs)
-        seconds = bench._best_time(lambda: tasks.run_task(spec, params, words, inputs.inputs), 3)
+        counts[layout] = tasks.run_task(spec, params, words, (inputs.inputs,))
+        seconds = bench._best_time(lambda: tasks.run_task(spec, params, words, (inputs.inputs,)), 3)
         print(f"engine {layout} (sweep {sweep} paths): {path_months / seconds:.3g} path-months/s")
     same = all(
         np.array_equal(counts["cpu-layout"][k], counts["gpu-layout"][k])

@@ -1,6 +1,6 @@
 """The escalation ladder in plain NumPy: the baselines the engine is measured against.
 
-Same semantics as ``riskengine.models.escalation`` (one variant, fixed parameters):
+Same semantics as ``riskengine.models.escalation.core`` (one variant, fixed parameters):
 per-path resolve ``r ~ Normal(0, resolve_scale)``, its scale times ``multilateral_resolve_ratio`` when a
 side has several states and by the era's ``era_resolve_ratio`` (not post-Cold War), location ``eta = x . coefficients + r``,
 month-1 level = start level (or an onset ordered-logit draw), then each month a step

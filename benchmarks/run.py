@@ -90,7 +90,7 @@ def _workload(num_months: int):
 def _fixed_params(draws):
     import numpy as np
 
-    from riskengine.models.escalation import Params
+    from riskengine.models.escalation.core import Params
 
     return Params(*(np.asarray(draws[name][0, 0], np.float32) for name in Params._fields))
 
@@ -105,9 +105,9 @@ def _engine_counts(model, inputs, draws, num_paths: int, num_months: int, varian
     words = draw_key_words(
         SEED, np.array([0]), np.array([0]), len(inputs.inputs.start_level), common=True
     )
-    params = tuple(np.asarray(draws[name][0, :1]) for name in model.parameter_dims)
-    spec = TaskSpec("escalation", (("num_months", num_months),), 0, 1, 0, num_paths, num_paths)
-    counts = run_task(spec, params, words, inputs.inputs)
+    params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
+    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, num_paths, num_paths)
+    counts = run_task(spec, params, words, (inputs.inputs,))
     return counts["level_count"][0, variant], counts["peak_count"][0, variant]
 
 
@@ -128,10 +128,70 @@ def _kernel_rate(num_months: int, quick: bool) -> float:
     _, model, inputs, draws = _workload(num_months)
     block = 100_000  # the default chunk_paths
     words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)
-    params = tuple(np.asarray(draws[name][0, :1]) for name in model.parameter_dims)
-    spec = TaskSpec("escalation", (("num_months", num_months),), 0, 1, 0, block, block)
-    seconds = _best_time(lambda: run_task(spec, params, words, inputs.inputs), 2 if quick else 5)
+    params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
+    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, block, block)
+    seconds = _best_time(lambda: run_task(spec, params, words, (inputs.inputs,)), 2 if quick else 5)
     return 3 * block * num_months / seconds
+
+
+def section_composite(quick: bool) -> dict:
+    """Escalation alone vs escalation + sanctions in one path (the compiled task function
+    on one block of tests/data/tiny_coupled.yaml, 3 variants, one core): path-months/s,
+    and the ratio composite / alone per repeat (median, min, max)."""
+    results = {}
+    for months in (24, 120):
+        alone, composed = _composite_times(months, quick)
+        ratios = [a / c for a, c in zip(alone, composed, strict=True)]  # rate ratio
+        block = 20_000 if quick else 100_000
+        results[f"alone_{months}"] = 3 * block * months / min(alone)
+        results[f"composite_{months}"] = 3 * block * months / min(composed)
+        results[f"ratio_{months}"] = {
+            "median": sorted(ratios)[len(ratios) // 2],
+            "min": min(ratios),
+            "max": max(ratios),
+        }
+    return results
+
+
+def _composite_times(num_months: int, quick: bool) -> tuple[list, list]:
+    import numpy as np
+
+    from riskengine.config import Scenario, load_scenario
+    from riskengine.ensemble.keys import draw_key_words
+    from riskengine.ensemble.parameters import select_parameter_draws
+    from riskengine.ensemble.tasks import TaskSpec, run_task
+    from riskengine.models import ensemble_model
+
+    data = load_scenario(ROOT / "tests/data/tiny_coupled.yaml").model_dump()
+    data["horizon_months"] = num_months
+    scenario = Scenario.build(**data)
+    block = 20_000 if quick else 100_000
+    words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)
+    timed = {}
+    for names in (("escalation",), ("escalation", "sanctions")):
+        model = ensemble_model(names)
+        inputs = model.scenario_inputs(scenario)
+        flat = {}
+        for part, index in zip(model.models, model.registry_indices, strict=True):
+            draws, _, _ = select_parameter_draws(
+                part, source="prior", seed=SEED, num_chains=1, num_draws=1, registry_index=index
+            )
+            flat |= {f"{part.name}.{k}": np.asarray(v[0, :1]) for k, v in draws.items()}
+        params = model.pack(flat)
+        spec = TaskSpec(names, (("num_months", num_months),), 0, 1, 0, block, block)
+        timed[names] = lambda spec=spec, params=params, inputs=inputs: run_task(
+            spec, params, words, inputs.inputs
+        )
+    repeats = 3 if quick else 7
+    for function in timed.values():
+        function()  # warm: compile
+    alone, composed = [], []
+    for _ in range(repeats):  # interleaved, so slow phases of the machine hit both
+        for names, times in ((("escalation",), alone), (("escalation", "sanctions"), composed)):
+            started = time.perf_counter()
+            timed[names]()
+            times.append(time.perf_counter() - started)
+    return alone, composed
 
 
 def section_numpy(quick: bool) -> dict:
@@ -182,7 +242,7 @@ def _ladder_only_jax(params, inputs, num_months: int, num_paths: int) -> float:
     import jax.numpy as jnp
     import numpy as np
 
-    from riskengine.models import escalation as model
+    from riskengine.models.escalation import core as model
     from riskengine.primitives.counter_rng import stream_words
 
     size = model._SWEEP_PATHS
@@ -262,7 +322,7 @@ def _markov_check(model, inputs, draws, num_paths: int) -> float:
     import jax.numpy as jnp
     import numpy as np
 
-    from riskengine.models.escalation import step_probabilities
+    from riskengine.models.escalation.core import step_probabilities
     from riskengine.primitives.ladder import transition_matrix
 
     num_months = 24
@@ -493,6 +553,7 @@ SECTIONS = {
     "numpy": section_numpy,
     "checks": section_checks,
     "dask": section_dask,
+    "composite": section_composite,
 }
 
 

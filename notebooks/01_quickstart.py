@@ -17,10 +17,11 @@
 # # Quickstart: from a scenario file to a brief
 #
 # `riskengine` estimates how likely a crisis is to escalate, and how policy choices change
-# those odds. It simulates many thousands of crises with an escalation model (numpyro + JAX)
-# for every draw of the model's parameters, so each answer is a probability *with* its
-# uncertainty. The results land in an arviz-ready `xarray.DataTree` (the *cube*), from which
-# the engine writes a short uncertainty brief in estimative language.
+# those odds. It simulates many thousands of crises with its models (numpyro + JAX; here the
+# escalation model) for every draw of the models' parameters, so each answer is a
+# probability *with* its uncertainty. The results land in an arviz-ready `xarray.DataTree`
+# (the *cube*), from which the engine writes a short uncertainty brief in estimative
+# language.
 #
 # This notebook walks through one run: load a scenario, change it in code, run the ensemble,
 # look at the cube, summarise and plot it, read the brief, and save the cube.
@@ -35,6 +36,7 @@ scheduler = None  # None: an embedded LocalCluster; or "threads", or "tcp://HOST
 output_dir = "../out/quickstart-notebook"  # where the cube and the brief are written
 
 # %%
+import json
 from pathlib import Path
 
 import arviz as az
@@ -48,20 +50,28 @@ from riskengine.errors import ConfigError
 # %% [markdown]
 # ## 1. Load the scenario
 #
-# A scenario file names the crisis (who confronts whom, with which partners, at which level
-# it starts), the policy **variants** to compare and the ensemble settings.
-# `load_scenario` validates it and reports every problem with its file and line.
+# A scenario file (schema version 2) declares its **actors** once, then has one section per
+# model it runs: here `escalation`, which names the crisis (who confronts whom, with which
+# partners, at which level it starts). It lists the policy **variants** to compare and the
+# ensemble settings. `load_scenario` validates it and reports every problem with its file
+# and line. (A version-1 file, with a `crisis:`, is refused with a message naming
+# `riskengine upgrade FILE --write`, which converts it.)
 
 # %%
 scenario = riskengine.load_scenario(config_path)
 print(scenario.title)
 print(scenario.description)
-print(f"horizon: {scenario.horizon_months} months; start level: {scenario.crisis.start_level}")
+print(f"models: {', '.join(scenario.model_names)}")
+print(f"actors: {', '.join(scenario.actor_table)}")
+crisis = scenario.escalation
+supporters = ", ".join(crisis.member_names)
+print(f"{crisis.challenger} confronts {crisis.defender}, supported by {supporters}")
+print(f"horizon: {scenario.horizon_months} months; start level: {crisis.start_level}")
 
 
 # %% [markdown]
-# Each variant changes the crisis in one way; the first one is the reference the others are
-# compared with.
+# Each variant changes the crisis in one way, through a patch of the model's section (its
+# `escalation:` entry); the first one is the reference the others are compared with.
 
 
 # %%
@@ -86,7 +96,8 @@ variant_table(scenario)
 # The scenario is a validated object: every assignment is checked like the YAML file is,
 # so a typo fails here, with a message that says what is allowed, not deep inside a run.
 # We set the ensemble size from the notebook's parameters and add a fourth variant that
-# combines a Finnish defence commitment with mediation.
+# combines a Finnish defence commitment with mediation (a patch of the escalation section,
+# written as in the YAML file).
 
 # %%
 scenario.ensemble.paths_per_draw = paths_per_draw
@@ -97,8 +108,7 @@ scenario.variants = [
     Variant.build(
         name="commit_and_mediate",
         description="Finland commits to Estonia's defence and a mediation effort is active",
-        set_commitment={"Finland": "defence_pact"},
-        crisis_management=True,
+        escalation={"set_commitment": {"Finland": "defence_pact"}, "crisis_management": True},
     ),
 ]
 variant_table(scenario)
@@ -118,7 +128,11 @@ def try_to_set(target, field, value):
 
 try_to_set(scenario, "horizon_months", 0)
 try_to_set(scenario.ensemble, "paths_per_draw", 2.5)
-print(f"unchanged: {scenario.horizon_months} months, {scenario.ensemble.paths_per_draw} paths")
+try_to_set(scenario.escalation, "start_level", "escalated")
+print(
+    f"unchanged: {scenario.horizon_months} months, {scenario.ensemble.paths_per_draw} paths, "
+    f"start level {scenario.escalation.start_level}"
+)
 
 # %% [markdown]
 # ## 3. Run the ensemble
@@ -139,7 +153,8 @@ cube = riskengine.run(scenario, scheduler=scheduler)
 #
 # The cube is an `xarray.DataTree` laid out like arviz expects:
 #
-# - `posterior`: the model's parameter draws, `(chain, draw, ...)`;
+# - `posterior`: the models' parameter draws, `(chain, draw, ...)`, each named after its
+#   model (`escalation.coefficients`, `escalation.step_cutpoints`, ...);
 # - `predictions`: the risk metrics for every parameter draw and variant, e.g.
 #   `p_war_by (chain, draw, variant, month)` and `p_war_within (chain, draw, variant)`, with
 #   the raw path counts they come from;
@@ -154,6 +169,9 @@ cube = riskengine.run(scenario, scheduler=scheduler)
 cube
 
 # %%
+cube["posterior"]["escalation.coefficients"].mean(("chain", "draw")).to_series()
+
+# %%
 provenance = {
     name: cube.attrs[name]
     for name in ["scenario_name", "parameter_source", "seed", "paths_per_draw", "config_sha256"]
@@ -165,12 +183,15 @@ pd.Series(provenance, name="value").to_frame()
 # but the attribute `parameter_source` says where the draws came from. `posterior` means
 # the parameters of a model fitted to the historical disputes; `prior` means no fitted
 # posterior was available, so the probabilities only follow the model's prior assumptions
-# and are correspondingly wide. Read every number below in that light.
+# and are correspondingly wide. Read every number below in that light. (When a scenario runs
+# several models whose sources differ, `parameter_source` reads e.g.
+# `escalation=posterior, sanctions=prior`; `parameter_provenance` has one entry per model.)
 
 # %%
 source = cube.attrs["parameter_source"]
 print(f"Parameter draws: {source}")
-print(cube.attrs["parameter_provenance"])
+for model, details in json.loads(cube.attrs["parameter_provenance"]).items():
+    print(f"{model}: {details.get('note') or details.get('file')}")
 
 # %% [markdown]
 # ## 5. What the numbers mean

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from dataclasses import asdict
 
 import xarray as xr
 
@@ -22,7 +23,7 @@ from riskengine.ensemble.cluster import execution
 from riskengine.ensemble.keys import KEY_SCHEME
 from riskengine.ensemble.parameters import select_parameter_draws
 from riskengine.ensemble.runner import plan_ensemble, run_ensemble
-from riskengine.models import get_model
+from riskengine.models import ensemble_model
 
 __all__ = ["RangeWarning", "brief", "run"]
 
@@ -36,78 +37,39 @@ class PosteriorWarning(UserWarning):
     a required row of its posterior predictive check."""
 
 
-def _floor_notes(provenance: dict) -> list[str]:
-    report = json.loads(provenance["diagnostics"])
-    if report.get("passed", True):
-        return []
-    return [
-        f"the fitted posterior ({provenance.get('file')}) misses its diagnostic floors: "
-        f"max R-hat {report['max_rhat']:.3f} (floor 1.01), min ESS bulk "
-        f"{report['min_ess_bulk']:.0f} / tail {report['min_ess_tail']:.0f} (floor 400), "
-        f"{report['divergences']} divergences; its intervals are less reliable than stated"
-    ]
+WARNING_CLASSES = {"posterior": PosteriorWarning, "range": RangeWarning}
 
 
-def _predictive_check_notes(table: dict | None) -> list[str]:
-    if not table or table.get("passed", True):
-        return []
-    return [
-        f"the fitted posterior's predictive check misses the observed {row['statistic']}: "
-        f"{row['observed']:.4f} outside its 90% interval [{row['lower_5']:.4f}, "
-        f"{row['upper_95']:.4f}]; the model is biased for such crises"
-        for row in table["rows"]
-        if row["statistic"] in table.get("required_inside", ()) and not row["inside"]
-    ]
-
-
-def _era_notes(table: dict | None, eras) -> list[str]:
-    """Notes for the scenario's eras whose war share misses its predictive interval."""
-    rows = {row["statistic"]: row for row in (table or {}).get("rows", ())}
-    notes = []
-    for era in dict.fromkeys(eras):
-        row = rows.get(f"war share: era {era}")
-        if row is None or row["inside"]:
-            continue
-        direction = "overstated" if row["observed"] < row["lower_5"] else "understated"
-        notes.append(
-            f"the fitted posterior's predictive check misses the war share of {era} "
-            f"disputes: observed {row['observed']:.4f}, 90% interval [{row['lower_5']:.4f}, "
-            f"{row['upper_95']:.4f}]; war probabilities of crises in this era are likely "
-            f"{direction}"
+def _parameter_draws(model, settings):
+    """Each model's draws (namespaced ``<model>.<name>``), sources and provenance."""
+    draws, sources, provenances = {}, {}, {}
+    for part, registry_index in zip(model.models, model.registry_indices, strict=True):
+        part_draws, sources[part.name], provenances[part.name] = select_parameter_draws(
+            part,
+            source=settings.parameters,
+            seed=settings.seed,
+            num_chains=settings.num_chains,
+            num_draws=settings.num_draws,
+            registry_index=registry_index,
         )
-    return notes
+        draws |= {f"{part.name}.{name}": value for name, value in part_draws.items()}
+    return draws, sources, provenances
 
 
-def _posterior_warnings(
-    provenance: dict, predictive_check: dict | None = None, eras=()
-) -> list[str]:
-    """Notes on a fitted posterior's own checks: its diagnostics, its stored PPC's
-    required rows, and the war-share rows of the ``eras`` a scenario's crises are in."""
-    if provenance.get("source") != "posterior" or not provenance.get("diagnostics"):
-        return []
-    return (
-        _floor_notes(provenance)
-        + _predictive_check_notes(predictive_check)
-        + _era_notes(predictive_check, eras)
-    )
+def _source_text(sources: dict[str, str]) -> str:
+    """``posterior``/``prior`` when every model agrees, else ``model=source, ...``."""
+    if len(set(sources.values())) == 1:
+        return next(iter(sources.values()))
+    return ", ".join(f"{name}={source}" for name, source in sources.items())
 
 
-def _stored_predictive_check(model_name: str) -> dict | None:
-    from riskengine.ensemble.parameters import posterior_path
-
-    path = posterior_path(model_name).with_name(f"{model_name}_ppc.json")
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def _range_warnings(model, scenario_inputs, variant_names, source: str) -> list[str]:
-    if source != "posterior":
-        return []
-    from riskengine.ensemble.parameters import posterior_path
-    from riskengine.inference.ranges import covariate_ranges_from_posterior, out_of_range_warnings
-
-    ranges = covariate_ranges_from_posterior(posterior_path(model.name))
-    covariates = scenario_inputs.constant_data["covariates"].values
-    return out_of_range_warnings(covariates, variant_names, ranges)
+def _warn(notes: dict[str, list[str]]) -> list[str]:
+    flat = []
+    for kind, texts in notes.items():
+        for text in texts:
+            warnings.warn(text, WARNING_CLASSES.get(kind, UserWarning), stacklevel=3)
+            flat.append(text)
+    return flat
 
 
 def run(
@@ -124,29 +86,14 @@ def run(
     where to run (``None``/"local": an embedded LocalCluster sized to the machine;
     "threads" / "synchronous"; or a scheduler address "tcp://HOST:PORT").
     """
-    model = get_model(scenario.model)
+    model = ensemble_model(scenario.model_names)
     settings = scenario.ensemble
     scenario_inputs = model.scenario_inputs(scenario)
-    draws, source, parameter_provenance = select_parameter_draws(
-        model,
-        source=settings.parameters,
-        seed=settings.seed,
-        num_chains=settings.num_chains,
-        num_draws=settings.num_draws,
-    )
-    eras = [crisis.era for _, crisis in scenario.resolved_crises()]
-    posterior_notes = _posterior_warnings(
-        parameter_provenance, _stored_predictive_check(model.name), eras
-    )
-    for note in posterior_notes:
-        warnings.warn(note, PosteriorWarning, stacklevel=2)
-    range_notes = _range_warnings(model, scenario_inputs, scenario.variant_names, source)
-    for note in range_notes:
-        warnings.warn(note, RangeWarning, stacklevel=2)
-    notes = posterior_notes + range_notes
+    draws, sources, provenances = _parameter_draws(model, settings)
+    notes = _warn(model.warnings(scenario, scenario_inputs, provenances))
     started = time.perf_counter()
     with execution(scheduler, client=client, num_workers=workers) as where:
-        counts = run_ensemble(
+        totals = run_ensemble(
             model,
             scenario_inputs,
             draws,
@@ -174,23 +121,27 @@ def run(
         seed=settings.seed,
         key_scheme=KEY_SCHEME,
         paths_per_draw=settings.paths_per_draw,
-        parameter_source=source,
-        parameter_provenance=parameter_provenance,
+        parameter_source=_source_text(sources),
+        parameter_provenance=provenances,
         model_name=model.name,
         execution=execution_facts,
     )
+    judgments = [asdict(j) for j in model.judgments(**scenario_inputs.static)]
     attributes.update(
         scenario_name=scenario.name,
         scenario_title=scenario.title,
         scenario_description=scenario.description,
         common_random_numbers=int(settings.common_random_numbers),
+        counter_steps=json.dumps({m.name: m.counter_steps for m in model.models}),
+        data_notes=json.dumps({m.name: m.data_note for m in model.models}),
+        judgments=json.dumps(judgments),
         warnings=json.dumps(notes),
     )
     return build_cube(
         model,
         scenario_inputs,
         draws,
-        counts,
+        totals,
         variant_names=list(scenario.variant_names),
         attributes=attributes,
     )

@@ -67,6 +67,34 @@ def _run_parser(commands) -> None:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _fit_parser(commands) -> None:
+    from riskengine.models import MODEL_NAMES
+
+    fit = commands.add_parser("fit", help="calibrate a model on historical data (NUTS)")
+    fit.add_argument("model", choices=MODEL_NAMES)
+    fit.add_argument(
+        "--data",
+        help="the data: a directory (default: $RISKENGINE_DATA_DIR or ../shared/data), or "
+        "for sanctions a case-table CSV read with --columns",
+    )
+    fit.add_argument("--columns", help="YAML map of a case-table CSV's columns (sanctions)")
+    fit.add_argument(
+        "--out", help="posterior file (default: riskengine/models/<model>/fitted/posterior.nc)"
+    )
+    # defaults (None): the model's shipped settings, so `riskengine fit MODEL` refits it
+    fit.add_argument("--seed", type=_seed, help="default: the shipped posterior's seed")
+    fit.add_argument("--chains", type=_positive, help="default: the shipped setting (4)")
+    fit.add_argument("--warmup", type=_positive, help="default: the shipped setting")
+    fit.add_argument("--samples", type=_positive, help="default: the shipped setting")
+    fit.add_argument("--ppc", action="store_true", help="also run the posterior predictive checks")
+    fit.add_argument(
+        "--chain-method",
+        choices=("sequential", "parallel"),
+        default="parallel",
+        help="parallel (default: one XLA host device per chain, sharing the cores) or sequential",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="riskengine", description="Monte Carlo risk engine for multilateral-security crises"
@@ -76,26 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("configs", nargs="+", help="scenario YAML files")
     commands.add_parser("info", help="versions, devices and the default dask scheduler")
-    fit = commands.add_parser("fit", help="calibrate a model on historical data (NUTS)")
-    fit.add_argument("model", choices=("escalation",))
-    fit.add_argument(
-        "--data", help="data directory (default: $RISKENGINE_DATA_DIR or ../shared/data)"
+    _fit_parser(commands)
+    upgrade = commands.add_parser(
+        "upgrade", help="print a version-1 scenario file as version 2 (or rewrite it)"
     )
-    fit.add_argument(
-        "--out",
-        help="posterior NetCDF file (default: the shipped riskengine/data/<model>_posterior.nc)",
-    )
-    # the defaults are the shipped posterior's settings: `riskengine fit escalation` refits it
-    fit.add_argument("--seed", type=_seed, default=20260611)
-    fit.add_argument("--chains", type=_positive, default=4)
-    fit.add_argument("--warmup", type=_positive, default=300)
-    fit.add_argument("--samples", type=_positive, default=400)
-    fit.add_argument("--ppc", action="store_true", help="also run the posterior predictive checks")
-    fit.add_argument(
-        "--chain-method",
-        choices=("sequential", "parallel"),
-        default="parallel",
-        help="parallel (default: one XLA host device per chain, sharing the cores) or sequential",
+    upgrade.add_argument("configs", nargs="+", help="version-1 scenario YAML files")
+    upgrade.add_argument(
+        "--write", action="store_true", help="replace each file (atomically) instead of printing"
     )
     return parser
 
@@ -162,20 +177,28 @@ def _command_fit(arguments) -> int:
 
     return fit_command(
         arguments.model,
-        arguments.data,
-        arguments.out,
-        arguments.seed,
-        arguments.chains,
-        arguments.warmup,
-        arguments.samples,
-        arguments.ppc,
-        arguments.chain_method,
+        data=arguments.data,
+        columns=arguments.columns,
+        out=arguments.out,
+        ppc=arguments.ppc,
+        seed=arguments.seed,
+        num_chains=arguments.chains,
+        num_warmup=arguments.warmup,
+        num_samples=arguments.samples,
+        chain_method=arguments.chain_method,
     )
+
+
+def _command_upgrade(arguments) -> int:
+    from riskengine.config.upgrade import upgrade_files
+
+    return upgrade_files(arguments.configs, write=arguments.write)
 
 
 def _prepare_fit(arguments) -> None:
     """Parallel NUTS chains need one XLA host device per chain, set before jax loads."""
-    count = f"--xla_force_host_platform_device_count={arguments.chains}"
+    chains = arguments.chains or 4
+    count = f"--xla_force_host_platform_device_count={chains}"
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {count}".strip()
 
 
@@ -184,6 +207,7 @@ COMMANDS = {
     "validate": _command_validate,
     "info": _command_info,
     "fit": _command_fit,
+    "upgrade": _command_upgrade,
 }
 
 

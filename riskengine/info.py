@@ -10,7 +10,8 @@ def describe() -> str:
 
     from riskengine.cube.provenance import git_revision, package_versions
     from riskengine.ensemble.cluster import available_cores
-    from riskengine.ensemble.parameters import posterior_path
+    from riskengine.models import MODEL_NAMES
+    from riskengine.models.paths import posterior_path
 
     lines = [
         "riskengine " + package_versions()["riskengine"],
@@ -25,6 +26,12 @@ def describe() -> str:
         "",
         f"default dask scheduler: LocalCluster with {cores} single-threaded worker processes, one pinned per core",
         "  (--scheduler threads|synchronous|tcp://HOST:PORT to change)",
-        f"escalation posterior: {'shipped' if posterior_path('escalation').exists() else 'not shipped (prior draws)'}",
+        "",
+        "models (in the order they step within a path):",
+    ]
+    lines += [
+        f"  {name:12s} fitted posterior "
+        f"{'shipped' if posterior_path(name).exists() else 'not shipped (runs use prior draws)'}"
+        for name in MODEL_NAMES
     ]
     return "\n".join(lines)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate riskengine/data/escalation_posterior.nc and escalation_ppc.json from
+# Regenerate riskengine/models/escalation/fitted/posterior.nc and ppc.json from
 # ../shared/data (or $RISKENGINE_DATA_DIR) with the CLI's defaults, which are the shipped
 # settings: NUTS, seed 20260611, 4 parallel chains x (300 warmup + 400 draws), about
 # 10 minutes on 2 cores.

@@ -1,4 +1,10 @@
-"""Key judgments of a cube: per variant, probabilities with intervals, errors and terms."""
+"""Key judgments of a cube: per variant, probabilities with intervals, errors and terms.
+
+Which judgments a brief states is declared by the models the run used and recorded in
+the cube's ``judgments`` attribute (JSON: variable, label, selection, kind, units), so a
+cube opened from disk briefs the same way. Probabilities get the estimative terms;
+quantities are stated with their units and no terms.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,7 @@ import xarray as xr
 from riskengine.briefing.yardsticks import icd203_term, phia_term
 from riskengine.diagnostics import ProbabilitySummary, summarize_probability
 
-__all__ = ["Judgment", "key_judgments", "force_window"]
-
-FORCE_WINDOW_MONTHS = 12
+__all__ = ["Judgment", "declared_judgments", "key_judgments"]
 
 
 @dataclass(frozen=True)
@@ -25,46 +29,53 @@ class Judgment:
     icd203: str
     phia: str
     difference: ProbabilitySummary | None
+    kind: str = "probability"
+    units: str = "probability"
 
 
-def force_window(predictions: xr.Dataset) -> int:
-    """Months of the use-of-force window: 12, or the horizon when shorter."""
-    return int(min(FORCE_WINDOW_MONTHS, predictions.sizes["month"]))
+def declared_judgments(cube: xr.DataTree) -> list[dict]:
+    """The judgments the cube's models declared (its ``judgments`` attribute)."""
+    return json.loads(cube.attrs.get("judgments", "[]"))
 
 
-def _events(predictions: xr.Dataset) -> dict[str, xr.DataArray]:
-    window = force_window(predictions)
-    horizon = predictions.sizes["month"]
-    return {
-        f"use of force within {window} months": predictions["p_use_of_force_by"].sel(month=window),
-        f"war within {horizon} months": predictions["p_war_within"],
-    }
+def _selected(predictions: xr.Dataset, declared: dict) -> xr.DataArray:
+    values = predictions[declared["variable"]]
+    selection = dict(declared.get("select", {}))
+    if "month" in selection and selection["month"] < 0:
+        selection["month"] = int(predictions["month"].values[selection["month"]])
+    return values.sel(selection) if selection else values
+
+
+def _judgment(values, variant, baseline, declared, credible_mass) -> Judgment:
+    series = values.sel(variant=variant)
+    summary = summarize_probability(series, credible_mass)
+    difference = None
+    if variant != baseline:
+        difference = summarize_probability(series - values.sel(variant=baseline), credible_mass)
+    probability = declared.get("kind", "probability") == "probability"
+    return Judgment(
+        str(variant),
+        declared["label"],
+        summary,
+        icd203_term(summary.mean) if probability else "",
+        phia_term(summary.mean) if probability else "",
+        difference,
+        declared.get("kind", "probability"),
+        declared.get("units", "probability"),
+    )
 
 
 def key_judgments(cube: xr.DataTree, credible_mass: float = 0.9) -> list[Judgment]:
-    """Judgments for every variant and event; differences against the first variant."""
+    """Judgments for every variant and declared event; differences against the first
+    variant. Draws whose value is undefined (NaN, e.g. a conditional probability whose
+    condition no path met) are left out of that judgment's summary."""
     predictions = cube["predictions"].to_dataset()
     baseline = str(predictions["variant"].values[0])
     judgments = []
-    for event, values in _events(predictions).items():
+    for declared in declared_judgments(cube):
+        values = _selected(predictions, declared)
         for variant in predictions["variant"].values:
-            series = values.sel(variant=variant)
-            summary = summarize_probability(series, credible_mass)
-            difference = None
-            if variant != baseline:
-                difference = summarize_probability(
-                    series - values.sel(variant=baseline), credible_mass
-                )
-            judgments.append(
-                Judgment(
-                    str(variant),
-                    event,
-                    summary,
-                    icd203_term(summary.mean),
-                    phia_term(summary.mean),
-                    difference,
-                )
-            )
+            judgments.append(_judgment(values, variant, baseline, declared, credible_mass))
     return judgments
 
 

@@ -39,6 +39,12 @@ class Brief:
         return path
 
 
+def _data_note(cube: xr.DataTree) -> str:
+    """What each model was fitted to (the models' declared data notes)."""
+    notes = json.loads(cube.attrs.get("data_notes", "{}"))
+    return "; ".join(notes.values()) or "see the cube's parameter provenance"
+
+
 def _percent(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
@@ -47,25 +53,31 @@ def _signed(value: float) -> str:
     return f"{100 * value:+.1f} pp"
 
 
+def _number(value: float, signed: bool = False) -> str:
+    return f"{value:+,.3g}" if signed else f"{value:,.3g}"
+
+
 def render_brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
     """Render the Markdown brief of a cube."""
     judgments = key_judgments(cube, credible_mass)
     by_event = defaultdict(list)
     for judgment in judgments:
         by_event[judgment.event].append(judgment)
-    provenance = json.loads(cube.attrs.get("parameter_provenance", "{}"))
     warnings = json.loads(cube.attrs.get("warnings", "[]"))
     text = _TEMPLATES.get_template("brief.md.j2").render(
         title=cube.attrs.get("scenario_title", "riskengine brief"),
         description=cube.attrs.get("scenario_description", ""),
         name=cube.attrs.get("scenario_name", ""),
         facts=run_facts(cube),
-        data_note=provenance.get("data_note", "historical disputes (COW MID 5.0, NMC, ATOP)"),
+        models=" and ".join(str(cube.attrs.get("model", "")).split("+")),
+        models_plural="+" in str(cube.attrs.get("model", "")),
+        data_note=_data_note(cube),
         by_event=dict(by_event),
         baseline=str(cube["predictions"]["variant"].values[0]),
         mass_percent=round(100 * credible_mass),
         warnings=warnings,
         pct=_percent,
         signed=_signed,
+        num=_number,
     )
     return Brief(text)

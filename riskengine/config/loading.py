@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from riskengine.config.messages import Location, describe, format_path, located_problems
 from riskengine.config.schema import Scenario
+from riskengine.config.upgrade import is_version_1, version_1_message
 from riskengine.errors import ConfigError
 
 __all__ = ["load_scenario", "load_scenario_text", "validate_files"]
@@ -113,6 +114,9 @@ def _validate(document: _Document) -> Scenario:
     top_level = _top_level_problem(document)
     if top_level is not None:
         raise ConfigError([top_level, *(text for _, text in problems)])
+    if is_version_1(document.data):
+        line = document.line_of(("schema_version",))
+        raise ConfigError([version_1_message(document.source, line)])
     try:
         scenario = Scenario.model_validate(document.data)
     except ValidationError as error:

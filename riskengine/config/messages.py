@@ -132,7 +132,10 @@ def describe(annotation: Any, metadata: Sequence[Any] = ()) -> str:
         noun = getattr(annotation, "noun", annotation.__name__)
         return f"{noun}: {', '.join(annotation.model_fields)}"
     if origin is list:
-        return f"a list; each item {describe(typing.get_args(annotation)[0])}"
+        least = max((getattr(item, "min_length", 0) or 0 for item in metadata), default=0)
+        items = "item" if least == 1 else "items"
+        kind = "a list" if least == 0 else f"a list of at least {least} {items}"
+        return f"{kind}; each item {describe(typing.get_args(annotation)[0])}"
     if annotation is bool:
         return "true or false"
     return getattr(annotation, "__name__", str(annotation))

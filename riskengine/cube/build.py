@@ -17,31 +17,37 @@ def _data_array(variable: Variable, coords: dict) -> xr.DataArray:
     return xr.DataArray(variable.values, dims=variable.dims, coords=used, attrs=attrs)
 
 
-def _dataset(variables: dict[str, Variable], coords: dict, description: str) -> xr.Dataset:
+def _dataset(
+    variables: dict[str, Variable], coords: dict, description: str, dimensions: dict
+) -> xr.Dataset:
     dataset = xr.Dataset({name: _data_array(v, coords) for name, v in variables.items()})
     dataset.attrs["description"] = description
     for dim in dataset.dims:
-        if dim in dataset.coords and dim in DIMENSIONS:
-            dataset.coords[dim].attrs["description"] = DIMENSIONS[dim]
+        if dim in dataset.coords and dim in dimensions:
+            dataset.coords[dim].attrs["description"] = dimensions[dim]
     return dataset
 
 
 def _posterior_variables(model, parameter_draws: dict[str, np.ndarray]) -> dict[str, Variable]:
+    """Parameters namespaced ``<model>.<name>``, with the units the model declares."""
     return {
         name: Variable(
-            ("chain", "draw", *model.parameter_dims[name]),
+            ("chain", "draw", *parameter.dims),
             np.asarray(parameter_draws[name]),
-            model.parameter_descriptions[name],
-            "logit scale",
+            parameter.description,
+            parameter.units,
         )
-        for name in model.parameter_dims
+        for name, parameter in model.parameters.items()
     }
 
 
 def build_cube(
     model, scenario_inputs, parameter_draws, counts, *, variant_names, attributes
 ) -> xr.DataTree:
-    """The cube: ``posterior``, ``predictions``, ``constant_data`` and provenance attributes."""
+    """The cube: ``posterior``, ``predictions``, ``constant_data`` and provenance attributes.
+
+    ``model`` is a ``riskengine.models.composite.Composite``: its declarations give the
+    parameters' dims, units and descriptions and the meaning of its dimensions."""
     num_chains, num_draws = next(iter(parameter_draws.values())).shape[:2]
     coords = {
         "chain": np.arange(num_chains),
@@ -51,12 +57,14 @@ def build_cube(
         **scenario_inputs.coords,
     }
     predictions = model.metrics(counts, **scenario_inputs.static)
+    dimensions = DIMENSIONS | model.dimensions
+    posterior = _posterior_variables(model, parameter_draws)
     groups = {
-        "posterior": _dataset(
-            _posterior_variables(model, parameter_draws), coords, GROUPS["posterior"]
+        "posterior": _dataset(posterior, coords, GROUPS["posterior"], dimensions),
+        "predictions": _dataset(predictions, coords, GROUPS["predictions"], dimensions),
+        "constant_data": _dataset(
+            scenario_inputs.constant_data, coords, GROUPS["constant_data"], dimensions
         ),
-        "predictions": _dataset(predictions, coords, GROUPS["predictions"]),
-        "constant_data": _dataset(scenario_inputs.constant_data, coords, GROUPS["constant_data"]),
     }
     tree = xr.DataTree.from_dict(groups)
     tree.attrs.update(attributes)

@@ -45,7 +45,7 @@ def provenance_attributes(
 
     return {
         "title": "riskengine ensemble cube",
-        "cube_schema_version": "1",
+        "cube_schema_version": "2",
         "model": model_name,
         "config_text": config_text,
         "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),

@@ -1,24 +1,16 @@
-"""Loaders for the shared research data and their provenance.
+"""Readers of the shared research data, used by every model's data loader, and provenance.
 
 The datasets live outside the repository (``RISKENGINE_DATA_DIR`` or ``../shared/data``);
-see :mod:`riskengine.data.paths`. :func:`load_disputes` builds the escalation model's
-one-row-per-dispute table from COW MID 5.0, COW NMC 7.0 and ATOP 5.1.
+see :mod:`riskengine.data.paths`. :mod:`riskengine.data.alliances`,
+:mod:`riskengine.data.capabilities` and :mod:`riskengine.data.major_powers` read ATOP 5.1,
+COW NMC 7.0 and the COW major-power list. Each model's own table (e.g. the escalation
+model's disputes, :mod:`riskengine.models.escalation.data`) is built in its package.
 """
 
-from riskengine.data.disputes import (
-    COVARIATE_NAMES,
-    data_provenance,
-    dispute_arrays,
-    load_disputes,
-)
 from riskengine.data.paths import DATA_CITATIONS, data_dir, file_sha256
 
 __all__ = [
-    "COVARIATE_NAMES",
     "DATA_CITATIONS",
     "data_dir",
-    "data_provenance",
-    "dispute_arrays",
     "file_sha256",
-    "load_disputes",
 ]

@@ -31,8 +31,18 @@ class ProbabilitySummary:
 
 
 def summarize_probability(values: xr.DataArray, credible_mass: float = 0.9) -> ProbabilitySummary:
-    """Summarise a (chain, draw) DataArray of probabilities (or differences of them)."""
+    """Summarise a (chain, draw) DataArray of probabilities (or differences of them).
+
+    Undefined draws (NaN: a conditional probability whose condition no path met) are
+    left out; the MCSE then treats the remaining draws as one chain.
+    """
     tail = (1.0 - credible_mass) / 2.0
+    finite = np.isfinite(values.values)
+    if not finite.all():
+        values = xr.DataArray(values.values[finite][None, :], dims=("chain", "draw"))
+    if values.size == 0:
+        nan = float("nan")
+        return ProbabilitySummary(nan, nan, nan, nan, credible_mass)
     lower, upper = np.quantile(values.values, [tail, 1.0 - tail])
     mcse = az.mcse(values.to_dataset(name="value"), method="mean")["value"]
     return ProbabilitySummary(

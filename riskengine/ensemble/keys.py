@@ -21,9 +21,10 @@ __all__ = ["KEY_SCHEME", "PARAMETER_PURPOSE", "PATH_PURPOSE", "purpose_key", "dr
 KEY_SCHEME = (
     "riskengine-counter-v2: threefry key(seed) -> fold_in(purpose: 1 parameters, 2 paths)"
     " -> [fold_in(variant) unless common random numbers] -> fold_in(chain) -> fold_in(draw)"
-    " -> key words (k0, k1); path stream s = fmix32(k0 ^ fmix32(path)); step word"
-    " w(step) = fmix32(step * 0x9E3779B9 ^ k1); bits(path, step) = fmix32(fmix32(s ^ w(step)));"
-    " steps 0.. are months after the first, 2**32-1 the resolve, 2**32-2 the onset"
+    " -> key words (k0, k1) of the draw; model i of the registry uses the words of"
+    " fold_in(draw key, i) (model 0 the draw's own); path stream s = fmix32(k0 ^ fmix32(path));"
+    " step word w(step) = fmix32(step * 0x9E3779B9 ^ k1); bits(path, step) ="
+    " fmix32(fmix32(s ^ w(step))); each model's use of steps is in the cube's counter_steps"
 )
 PARAMETER_PURPOSE = 1
 PATH_PURPOSE = 2

@@ -1,7 +1,8 @@
 """Parameter draws for an ensemble: the shipped fitted posterior, or the priors.
 
-``auto`` uses ``riskengine/data/<model>_posterior.nc`` when it exists (written by
-``riskengine fit``) and the priors otherwise. Posterior draws are thinned evenly to the
+``auto`` uses ``riskengine/models/<model>/fitted/posterior.nc`` when it exists (written
+by ``riskengine fit``; every model keeps its fitted files there, the posterior predictive
+check beside it as ``ppc.json``) and the priors otherwise. Posterior draws are thinned evenly to the
 requested ``num_chains`` x ``num_draws``; prior draws are sampled from the seed's
 parameter key, so they too are reproducible.
 """
@@ -11,23 +12,39 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jax
 import numpy as np
 
 from riskengine.ensemble.keys import PARAMETER_PURPOSE, purpose_key
 from riskengine.errors import UsageError
+from riskengine.models.paths import posterior_path, predictive_check_path
 
-__all__ = ["PARAMETER_SOURCES", "posterior_path", "select_parameter_draws"]
+__all__ = [
+    "PARAMETER_SOURCES",
+    "posterior_path",
+    "predictive_check_path",
+    "select_parameter_draws",
+]
 
 PARAMETER_SOURCES = ("auto", "prior", "posterior")
-_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
-def posterior_path(model_name: str) -> Path:
-    return _DATA_DIR / f"{model_name}_posterior.nc"
+def _shipped_name(path: Path) -> str:
+    """``riskengine/models/<model>/fitted/posterior.nc``: the file named within the package."""
+    return path.relative_to(_PACKAGE_DIR.parent).as_posix()
 
 
-def _prior(model, seed: int, num_chains: int, num_draws: int):
-    flat = model.prior_draws(purpose_key(seed, PARAMETER_PURPOSE), num_chains * num_draws)
+def _prior_key(seed: int, registry_index: int):
+    """The parameter key of model ``registry_index``: the seed's own for model 0, else
+    ``fold_in(key, registry_index)``, so a model's prior draws are the same alone and
+    composed."""
+    key = purpose_key(seed, PARAMETER_PURPOSE)
+    return key if registry_index == 0 else jax.random.fold_in(key, registry_index)
+
+
+def _prior(model, seed: int, num_chains: int, num_draws: int, registry_index: int):
+    flat = model.prior_draws(_prior_key(seed, registry_index), num_chains * num_draws)
     draws = {name: v.reshape(num_chains, num_draws, *v.shape[1:]) for name, v in flat.items()}
     note = "prior draws: no fitted posterior used; probabilities reflect prior assumptions only"
     return draws, "prior", {"source": "prior", "note": note}
@@ -44,20 +61,22 @@ def _posterior(model, num_chains: int, num_draws: int):
     if num_chains > available_chains or num_draws > available_draws:
         raise UsageError(
             f"ensemble: asked for {num_chains} chains x {num_draws} draws but the fitted posterior "
-            f"({path.name}) has {available_chains} x {available_draws}; lower ensemble.num_chains / num_draws"
+            f"({_shipped_name(path)}) has {available_chains} x {available_draws}; lower ensemble.num_chains / num_draws"
         )
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
-    draws = {name: np.asarray(selected[name].values) for name in model.parameter_dims}
+    draws = {name: np.asarray(selected[name].values) for name in model.parameters}
     provenance = {
         key: value if isinstance(value, str) else json.dumps(value, default=str)
         for key, value in provenance.items()
     }
-    provenance.update(source="posterior", file=path.name, draw_index=draw_index.tolist())
+    provenance.update(source="posterior", file=_shipped_name(path), draw_index=draw_index.tolist())
     return draws, "posterior", provenance
 
 
-def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, num_draws: int):
+def select_parameter_draws(
+    model, *, source: str, seed: int, num_chains: int, num_draws: int, registry_index: int = 0
+):
     """``(draws, source_used, provenance)``; draws map names to (chain, draw, ...) arrays."""
     if source not in PARAMETER_SOURCES:
         raise UsageError(f"parameters: got {source!r}; allowed: {', '.join(PARAMETER_SOURCES)}")
@@ -67,5 +86,5 @@ def select_parameter_draws(model, *, source: str, seed: int, num_chains: int, nu
             f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'"
         )
     if source == "prior" or not has_posterior:
-        return _prior(model, seed, num_chains, num_draws)
+        return _prior(model, seed, num_chains, num_draws, registry_index)
     return _posterior(model, num_chains, num_draws)

@@ -1,10 +1,11 @@
-"""Run an ensemble on dask: (chain, draw) x variant x path, reduced to integer counts.
+"""Run an ensemble on dask: (chain, draw) x variant x path, reduced to exact totals.
 
 The grid is cut into tasks of ``draws_per_task`` draws x ``block_paths`` paths (both set
 from ``chunk_paths``: a task simulates about ``chunk_paths`` paths per variant). Each draw
 block's tasks are summed by a tree of ``add_counts`` in the graph, so the scheduler
-streams the reduction and memory never grows with the number of paths. Sums are of
-integers, hence exact and independent of the order in which tasks finish.
+streams the reduction and memory never grows with the number of paths. Every task
+output is reduced to int64 as its model declares (``riskengine.ensemble.reductions``),
+so sums are exact and independent of the order in which tasks finish.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from riskengine.ensemble.keys import draw_key_words
 from riskengine.ensemble.progress import TaskProgress, track_futures
+from riskengine.ensemble.reductions import finalize
 from riskengine.ensemble.tasks import TaskSpec, add_counts, run_task
 
 __all__ = ["EnsemblePlan", "plan_ensemble", "run_ensemble"]
@@ -82,12 +84,12 @@ def _graph(model, scenario_inputs, flat_params, key_words, plan: EnsemblePlan, s
         start = block * plan.draws_per_task
         stop = min(start + plan.draws_per_task, plan.num_draws)
         params = {k: _pad(v[start:stop], plan.draws_per_task) for k, v in flat_params.items()}
-        params = tuple(params[name] for name in model.parameter_dims)
+        params = model.pack(params)
         words = _pad(key_words[start:stop], plan.draws_per_task)
         leaves = []
         for path_block in range(plan.num_path_blocks):
             spec = TaskSpec(
-                model.name,
+                model.names,
                 static,
                 start,
                 stop,
@@ -115,9 +117,11 @@ def run_ensemble(
     execution,
     progress=True,
 ):
-    """Counts per (chain, draw, variant, ...) as int64 arrays, computed on ``execution``.
+    """Totals per (chain, draw, variant, ...), computed on ``execution``: int64 counts, and
+    ``<output>.sum`` / ``<output>.sum_of_squares`` of fixed-point outputs.
 
-    ``parameter_draws`` maps each parameter name to an array with leading (chain, draw).
+    ``model`` is a ``riskengine.models.composite.Composite``; ``parameter_draws`` maps
+    each namespaced parameter name (``<model>.<name>``) to an array with leading (chain, draw).
     """
     first = next(iter(parameter_draws.values()))
     num_chains, num_draws_per_chain = first.shape[:2]
@@ -133,9 +137,10 @@ def run_ensemble(
     roots = _graph(model, scenario_inputs, flat, key_words, plan, seed_tag)
     blocks = _compute(roots, execution, progress, f"{model.name} ensemble")
     counts = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
-    return {
+    counts = {
         name: v.reshape(num_chains, num_draws_per_chain, *v.shape[1:]) for name, v in counts.items()
     }
+    return finalize(counts, model.reductions)
 
 
 def _compute(roots, execution, progress: bool, description: str) -> list[dict]:

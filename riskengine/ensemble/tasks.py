@@ -2,8 +2,9 @@
 
 A task's output depends only on its coordinates (which draws, which path indices), never
 on how the ensemble was cut into tasks: the per-path randomness comes from the counter
-scheme of ``riskengine.ensemble.keys`` and the outputs are integer counts. Finished tasks
-could therefore be persisted and resumed.
+scheme of ``riskengine.ensemble.keys`` and every output is reduced to int64 totals as its
+model declares (``riskengine.ensemble.reductions``). Finished tasks could therefore be
+persisted and resumed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import riskengine._jax_setup  # noqa: F401
-from riskengine.models import get_model
+from riskengine.ensemble.reductions import reduce_outputs
+from riskengine.models import ensemble_model
 
 __all__ = ["TaskSpec", "run_task", "add_counts"]
 
@@ -28,7 +30,7 @@ class TaskSpec:
     (chain, draw) grid, padded to ``draws_per_task``, and paths ``[path_start,
     path_start + block_paths)`` clipped to ``paths_per_draw``."""
 
-    model_name: str
+    model_names: tuple[str, ...]
     static: tuple[tuple[str, Any], ...]
     draw_start: int
     draw_stop: int
@@ -45,8 +47,8 @@ _PATHS_IN_FLIGHT = 8192
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled(model_name: str, static: tuple[tuple[str, Any], ...]):
-    model = get_model(model_name)
+def _compiled(model_names: tuple[str, ...], static: tuple[tuple[str, Any], ...]):
+    model = ensemble_model(model_names)
     summarize = functools.partial(model.summarize, **dict(static))
     over_variants = jax.vmap(summarize, in_axes=(0, None, 0, None, None))
 
@@ -62,15 +64,15 @@ def _compiled(model_name: str, static: tuple[tuple[str, Any], ...]):
 
 
 def run_task(spec: TaskSpec, params: Any, key_words: np.ndarray, inputs: Any) -> dict:
-    """Counts of shape (draws in block, variant, ...) as int64 numpy arrays.
+    """Totals of shape (draws in block, variant, ...) as int64 numpy arrays.
 
     ``params`` leaves and ``key_words`` (draws, variant, 2) are already padded to the
     block's fixed number of draws; padded draws are dropped here.
     """
     path_index = spec.path_start + np.arange(spec.block_paths, dtype=np.int64)
     valid = path_index < spec.paths_per_draw
-    function = _compiled(spec.model_name, spec.static)
-    counts = function(
+    function = _compiled(spec.model_names, spec.static)
+    outputs = function(
         jnp.asarray(key_words),
         params,
         inputs,
@@ -78,7 +80,8 @@ def run_task(spec: TaskSpec, params: Any, key_words: np.ndarray, inputs: Any) ->
         jnp.asarray(valid),
     )
     num_draws = spec.draw_stop - spec.draw_start
-    return {name: np.asarray(value)[:num_draws].astype(np.int64) for name, value in counts.items()}
+    outputs = {name: np.asarray(value)[:num_draws] for name, value in outputs.items()}
+    return reduce_outputs(outputs, ensemble_model(spec.model_names).reductions, valid)
 
 
 def add_counts(*blocks: dict) -> dict:

@@ -1,18 +1,19 @@
-"""Fit the escalation model to the MID disputes with NUTS and store the posterior.
+"""Model-agnostic fitting machinery: NUTS with a Laplace warm start, the posterior as an
+arviz DataTree, convergence diagnostics against fixed floors, and the posterior file.
 
-``fit_escalation`` runs numpyro's NUTS (``num_chains`` chains, ``chain_method="parallel"``:
-the caller must have called ``numpyro.set_host_device_count(num_chains)`` before jax was
-imported, else numpyro runs the chains one after another) on the likelihood of
-:mod:`riskengine.inference.likelihood` and returns an arviz DataTree whose ``posterior``
-group holds the ``escalation.Params`` fields with the ensemble's dims and coords, and
-whose ``sample_stats`` holds NUTS's statistics. Diagnostics (R-hat, bulk and tail ESS,
-divergences) are computed here and stored, with provenance, in the root attributes.
+``run_model_nuts`` runs numpyro's NUTS on any numpyro model (``num_chains`` chains,
+``chain_method="parallel"``: the caller must have called
+``numpyro.set_host_device_count(num_chains)`` before jax was imported, else numpyro runs
+the chains one after another). ``posterior_tree`` turns the run into an arviz DataTree
+whose ``posterior`` group holds the model's parameters with the dims and coords the
+caller gives, and whose ``sample_stats`` holds NUTS's statistics; ``diagnostics``
+(R-hat, bulk and tail ESS, divergences) and ``write_posterior`` work on any such tree.
+Each model's own fit (e.g. :mod:`riskengine.models.escalation.fit`) calls these.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import arviz as az
@@ -21,19 +22,14 @@ import numpy as np
 import xarray as xr
 from numpyro.infer import MCMC, NUTS
 
-from riskengine.inference.likelihood import make_log_likelihood_fn
 from riskengine.inference.warm_start import laplace_warm_start
-from riskengine.models import escalation
-from riskengine.models.escalation_ensemble import EscalationEnsemble
-from riskengine.versions import package_versions
 
 __all__ = [
     "DIAGNOSTIC_FLOORS",
-    "run_nuts",
+    "run_model_nuts",
     "posterior_tree",
     "diagnostics",
     "covariate_ranges",
-    "fit_escalation",
     "write_posterior",
 ]
 
@@ -43,17 +39,14 @@ DIAGNOSTIC_FLOORS = {
     "min_ess_tail": 400.0,
     "divergences": 0,
 }
-NOT_IDENTIFIED_NOTE = (
-    "coefficients[crisis_management]: the MID data set crisis_management = 0 for every "
-    "dispute, so this slope is not identified: its posterior is its prior (Normal(-0.4, 0.2) "
-    "on the population-averaged scale, times escalation.attenuation(resolve_scale))"
-)
 
 
-def run_nuts(
+def run_model_nuts(
     rng_key,
-    disputes,
+    model_fn,
     *,
+    model_args=(),
+    model_kwargs=None,
     num_chains=4,
     num_warmup=500,
     num_samples=500,
@@ -63,26 +56,24 @@ def run_nuts(
     progress_bar=False,
     extra_fields=("num_steps", "diverging", "potential_energy"),
 ) -> MCMC:
-    """Run NUTS on ``escalation.model`` with the dispute likelihood; returns the MCMC object.
+    """Run NUTS on the numpyro model ``model_fn(*model_args, **model_kwargs)``.
 
-    A dense mass matrix (17 parameters) absorbs the linear correlations left after the
-    model's reparameterisation (``escalation.params_from_sites``): on the MID data it
-    cut the mean tree from ~34 to ~14 leapfrog steps and doubled the effective draws.
-    Chains start from the Laplace warm start of :mod:`riskengine.inference.warm_start`.
-    The shipped posterior was fitted with these defaults (target acceptance 0.9; ``make
-    validate``'s refit relies on them).
+    Chains start from the Laplace warm start of :mod:`riskengine.inference.warm_start`
+    (mode and, with ``dense_mass``, the inverse Hessian there as the initial dense mass
+    matrix). ``chain_method="parallel"`` falls back to ``"sequential"`` when there are
+    fewer XLA devices than chains. Returns the MCMC object after its run.
     """
-    log_likelihood_fn = make_log_likelihood_fn(disputes)
+    model_kwargs = model_kwargs or {}
     key_start, key_run = jax.random.split(rng_key)
     start = laplace_warm_start(
         key_start,
-        escalation.model,
+        model_fn,
         num_chains=num_chains,
-        model_args=(disputes,),
-        model_kwargs={"log_likelihood_fn": log_likelihood_fn},
+        model_args=model_args,
+        model_kwargs=model_kwargs,
     )
     kernel = NUTS(
-        escalation.model,
+        model_fn,
         target_accept_prob=target_accept_prob,
         dense_mass=dense_mass,
         inverse_mass_matrix=start.inverse_mass_matrix if dense_mass else None,
@@ -102,10 +93,10 @@ def run_nuts(
     )
     mcmc.run(
         key_run,
-        disputes,
-        log_likelihood_fn=log_likelihood_fn,
+        *model_args,
         extra_fields=extra_fields,
         init_params=init_params,
+        **model_kwargs,
     )
     return mcmc
 
@@ -122,8 +113,16 @@ def _signed(values: np.ndarray, sign: int) -> np.ndarray:
     return -values if sign < 0 else values  # keeps diverging boolean
 
 
-def posterior_tree(mcmc: MCMC) -> xr.DataTree:
-    """DataTree with ``posterior`` (Params fields, ensemble dims/coords) and ``sample_stats``.
+def posterior_tree(
+    mcmc: MCMC,
+    parameter_dims: dict[str, tuple[str, ...]],
+    parameter_coords: dict[str, tuple],
+) -> xr.DataTree:
+    """DataTree with ``posterior`` and ``sample_stats`` groups from a NUTS run.
+
+    ``posterior`` holds one variable per ``parameter_dims`` entry (site name -> its dims
+    after ``chain`` and ``draw``), with coordinates ``parameter_coords`` (dim -> values),
+    e.g. an ``EnsembleModel``'s ``parameter_dims`` and ``parameter_coords``.
 
     Built from the chain-grouped samples directly (arviz's own numpyro converter re-traces
     the model to infer dims, which failed with numpyro 0.20 after a full fit).
@@ -131,13 +130,12 @@ def posterior_tree(mcmc: MCMC) -> xr.DataTree:
     log density, i.e. minus numpyro's potential energy).
     """
     samples = mcmc.get_samples(group_by_chain=True)
-    coords = dict(EscalationEnsemble.parameter_coords)
     posterior = xr.Dataset(
         {
             name: (("chain", "draw", *dims), np.asarray(samples[name]))
-            for name, dims in EscalationEnsemble.parameter_dims.items()
+            for name, dims in parameter_dims.items()
         },
-        coords={name: list(values) for name, values in coords.items()},
+        coords={name: list(values) for name, values in parameter_coords.items()},
     )
     extra = mcmc.get_extra_fields(group_by_chain=True)
     sample_stats = xr.Dataset(
@@ -179,44 +177,13 @@ def diagnostics(tree: xr.DataTree) -> dict:
     return result
 
 
-def covariate_ranges(covariates: np.ndarray) -> dict[str, list[float]]:
-    """Covariate name -> [min, max] over the fitted disputes."""
+def covariate_ranges(covariates: np.ndarray, names) -> dict[str, list[float]]:
+    """Covariate name -> [min, max] over the fitted rows; ``covariates`` is (rows, names)."""
     covariates = np.asarray(covariates, np.float64)
     return {
         name: [float(covariates[:, index].min()), float(covariates[:, index].max())]
-        for index, name in enumerate(escalation.COVARIATE_NAMES)
+        for index, name in enumerate(names)
     }
-
-
-def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_options):
-    """Fit, then return ``(tree, report)``; ``tree.attrs`` carry provenance and diagnostics.
-
-    ``disputes`` holds ``covariates``, ``peak_level``, ``duration_months`` (and optionally
-    ``start_year``); ``provenance`` (e.g. ``data_provenance()`` plus the command and seed)
-    is merged into the attributes; ``nuts_options`` go to :func:`run_nuts`.
-    """
-    started = time.perf_counter()
-    mcmc = run_nuts(rng_key, disputes, **nuts_options)
-    # parallel chains return before their draws are computed (jax dispatch is async)
-    jax.block_until_ready(mcmc.get_samples(group_by_chain=True))
-    fit_seconds = time.perf_counter() - started
-    tree = posterior_tree(mcmc)
-    report = diagnostics(tree)
-    attributes = {
-        "model": "escalation",
-        "fit_seconds": round(fit_seconds, 1),
-        "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "num_disputes": len(disputes["peak_level"]),
-        "package_versions": package_versions(),
-        "diagnostics": report,
-        "diagnostic_floors": DIAGNOSTIC_FLOORS,
-        "covariate_ranges": covariate_ranges(disputes["covariates"]),
-        "not_identified": NOT_IDENTIFIED_NOTE,
-        "nuts": {key: value for key, value in nuts_options.items() if key != "progress_bar"},
-        **(provenance or {}),
-    }
-    tree.attrs.update({key: _attribute(value) for key, value in attributes.items()})
-    return tree, {**report, "fit_seconds": fit_seconds}
 
 
 def _attribute(value):

@@ -1,18 +1,49 @@
-"""Model registry: model name (as in a scenario's ``model:`` field) -> EnsembleModel."""
+"""Model registry: the one list of models, read by the config, the engine, the CLI and
+``fit``.
+
+Each model is a package ``riskengine/models/<name>/`` with (at least) the modules
+``section`` (``SECTION`` and ``PATCH``: its scenario section and a variant's changes to
+it; pydantic only, no jax), ``ensemble`` (``MODEL``: its declarations and simulator as
+a :class:`riskengine.models.base.EnsembleModel`) and ``fit`` (``fit_command``). The
+order of :data:`MODEL_NAMES` is the order in which models step within one simulated
+path: a model reads only what models before it expose.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
+from types import ModuleType
+
 from riskengine.errors import ModelError
 
-__all__ = ["get_model", "MODEL_NAMES"]
+__all__ = ["MODEL_NAMES", "ensemble_model", "get_model", "model_module", "section_classes"]
 
-MODEL_NAMES = ("escalation",)
+MODEL_NAMES = ("escalation", "sanctions")
+
+
+def model_module(name: str, part: str) -> ModuleType:
+    """The module ``riskengine.models.<name>.<part>`` of a registered model."""
+    if name not in MODEL_NAMES:
+        raise ModelError(f"unknown model {name!r}; available: {', '.join(MODEL_NAMES)}")
+    return importlib.import_module(f"riskengine.models.{name}.{part}")
+
+
+def section_classes(name: str) -> tuple[type, type]:
+    """The scenario section class and the variant patch class of a model."""
+    module = model_module(name, "section")
+    return module.SECTION, module.PATCH
 
 
 def get_model(name: str):
     """The ``EnsembleModel`` registered under ``name``."""
-    if name == "escalation":
-        from riskengine.models.escalation_ensemble import ESCALATION
+    return model_module(name, "ensemble").MODEL
 
-        return ESCALATION
-    raise ModelError(f"unknown model {name!r}; available: {', '.join(MODEL_NAMES)}")
+
+@functools.lru_cache(maxsize=16)
+def ensemble_model(names: tuple[str, ...]):
+    """The models ``names`` (in registry order) as one ``EnsembleModel`` (a Composite)."""
+    from riskengine.models.composite import Composite
+
+    ordered = sorted(names, key=MODEL_NAMES.index)
+    return Composite([get_model(name) for name in ordered], [MODEL_NAMES.index(n) for n in ordered])

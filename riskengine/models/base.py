@@ -1,23 +1,41 @@
-"""The small interface through which a model plugs into the ensemble engine and the cube.
+"""What a model declares so that the shared layers (ensemble, cube, briefing, api, cli)
+can run it without knowing it.
 
-A model module (``models/escalation.py`` and, later, coalition, sanctions, supply chain)
-exposes one ``EnsembleModel`` instance. The engine never looks inside a model: it draws
-parameters (``prior_draws`` or a fitted posterior), turns a scenario into per-variant
-inputs (``scenario_inputs``), calls ``summarize`` on blocks of paths under ``jit`` and
-``vmap`` (over draws and variants), sums the integer counts it returns over path blocks,
-and asks ``metrics`` to turn summed counts into risk metrics. Everything is plain JAX or
-NumPy: models never import dask or xarray, and describe their outputs by dimension names
-from the cube's vocabulary.
+A model package (``riskengine/models/<name>/``) exposes one ``EnsembleModel`` as
+``ensemble.MODEL``. The engine draws its parameters (``prior_draws``, or the fitted
+posterior at ``posterior_path``), turns a scenario into per-variant inputs
+(``scenario_inputs``), calls ``summarize`` on blocks of paths under ``jit`` and ``vmap``
+(over draws and variants), reduces each output as the model declares (``reductions``),
+and asks ``metrics`` to turn the reduced totals into the cube's variables. The cube
+takes units, descriptions and dimensions from ``parameters`` and ``dimensions``; the
+brief takes its key judgments from ``judgments``; ``warnings`` says where a scenario
+strains the model (data range, failed posterior checks).
+
+To compose within one path, a model also exposes a :class:`Component` (its per-path
+state and monthly transition); ``riskengine.models.composite`` steps several in one
+scan. Everything here is plain JAX or NumPy: models never import dask or xarray.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Variable", "ScenarioInputs", "EnsembleModel"]
+__all__ = [
+    "Component",
+    "Count",
+    "EnsembleModel",
+    "Event",
+    "FixedPointSum",
+    "Histogram",
+    "Judgment",
+    "Parameter",
+    "ScenarioInputs",
+    "Variable",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,65 @@ class Variable:
     description: str
     units: str
     attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter as the cube shows it: its dims (after chain, draw) and units."""
+
+    dims: tuple[str, ...]
+    units: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """A headline judgment the brief states for every variant.
+
+    ``variable`` is a ``predictions`` variable with dims (chain, draw, variant, ...);
+    ``select`` picks one value per draw and variant (``{"month": 12}``; a negative month
+    counts from the horizon, -1 being the last). ``kind`` is ``probability`` (stated
+    with the estimative yardsticks) or ``quantity`` (stated with ``units``).
+    """
+
+    variable: str
+    label: str
+    select: dict[str, Any] = field(default_factory=dict)
+    kind: str = "probability"
+    units: str = "probability"
+
+
+@dataclass(frozen=True)
+class Count:
+    """An integer output summed exactly over paths (the default for integer outputs)."""
+
+
+@dataclass(frozen=True)
+class FixedPointSum:
+    """A per-path float output (last axis: paths) summed exactly as fixed-point integers:
+    ``round(value * 2**scale_bits)`` and ``round(value**2 * 2**square_scale_bits)``, so
+    the total and the sum of squares do not depend on how paths are grouped."""
+
+    scale_bits: int = 8
+    square_scale_bits: int = 0
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """A per-path output (last axis: paths) counted in fixed bins: ``len(edges) + 1``
+    counts, bin ``i`` holding values in ``[edges[i-1], edges[i])`` (open-ended ends)."""
+
+    edges: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A named set of a component's final categories (e.g. ``use_of_force``: peak level
+    use of force or war), used for conditional probabilities across models."""
+
+    name: str
+    categories: tuple[int, ...]
+    description: str
 
 
 @dataclass(frozen=True)
@@ -48,25 +125,68 @@ class ScenarioInputs:
     coords: dict[str, np.ndarray]
 
 
-class EnsembleModel(Protocol):
-    """What the ensemble engine needs from a model (see module docstring)."""
+class Component(Protocol):
+    """A model's per-path state and monthly transition, for composing in one path.
+
+    All arrays are per path (a sweep of paths); ``context`` maps signal names to the
+    per-path values earlier components exposed this month (``signals``).
+    """
 
     name: str
-    parameter_dims: dict[str, tuple[str, ...]]
+    final_categories: tuple[str, ...]
+    events: tuple[Event, ...]
+
+    def start(self, key_words, params, inputs, stream, valid, context: dict, *, num_months): ...
+
+    def step(self, key_words, params, inputs, stream, state, step, context: dict): ...
+
+    def signals(self, state) -> dict: ...
+
+    def tally(self, state, valid) -> dict:
+        """This month's counts over the sweep's valid paths (possibly packed)."""
+        ...
+
+    def unpack(self, tallies: dict) -> dict:
+        """A sweep's monthly tallies (month, ...) -> int32 counts, before sweeps are summed."""
+        ...
+
+    def finish(self, params, inputs, state, valid, *, num_months) -> tuple[dict, dict]:
+        """At the horizon: (integer counts, per-path values for declared reductions)."""
+        ...
+
+    def final_category(self, state): ...
+
+    def complete(self, tallies: dict, finals: dict, num_valid) -> dict:
+        """Summed tallies and counts -> the model's outputs (as its own summarize names)."""
+        ...
+
+
+class EnsembleModel(Protocol):
+    """What the shared layers need from a model (see the module docstring)."""
+
+    name: str
+    parameters: dict[str, Parameter]
+    dimensions: dict[str, str]  # dimension name -> description, for the cube's vocabulary
     parameter_coords: dict[str, tuple[str, ...]]
+    reductions: dict[str, Count | FixedPointSum | Histogram]
+    posterior_path: Path
+    counter_steps: str  # how the model uses its counter stream (recorded in the cube)
+    data_note: str  # what the model is fitted to, in a few words (for the brief)
+    component: Component
 
-    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        """Parameter draws from the priors, each with leading axis ``num_samples``."""
-        ...
+    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]: ...
 
-    def scenario_inputs(self, scenario) -> ScenarioInputs:
-        """Per-variant inputs, static settings and cube constant data for a scenario."""
-        ...
+    def scenario_inputs(self, scenario) -> ScenarioInputs: ...
 
-    def summarize(self, key_words, params, inputs, path_index, valid, **static) -> dict:
-        """Integer counts for one draw, one variant and a block of paths (jit/vmap safe)."""
-        ...
+    def summarize(self, key_words, params, inputs, path_index, valid, **static) -> dict: ...
 
-    def metrics(self, counts: dict[str, np.ndarray], **static) -> dict[str, Variable]:
-        """Counts summed over all paths -> count and probability variables."""
+    def metrics(self, totals: dict[str, Any], **static) -> dict[str, Variable]: ...
+
+    def judgments(self, **static) -> list[Judgment]: ...
+
+    def warnings(
+        self, scenario, scenario_inputs, parameter_provenance: dict
+    ) -> dict[str, list[str]]:
+        """Notes by kind: ``posterior`` (the fitted posterior's own checks), ``range``
+        (the scenario outside the fitted data)."""
         ...

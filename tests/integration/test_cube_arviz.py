@@ -54,11 +54,26 @@ def test_arviz_hdi_reads_the_cube(threaded_cube):
 
 
 def test_arviz_reads_the_posterior_group(threaded_cube):
-    rhat = az.rhat(threaded_cube, var_names=["resolve_scale"])["resolve_scale"]
+    name = "escalation.resolve_scale"  # parameters are namespaced by their model
+    rhat = az.rhat(threaded_cube, var_names=[name])[name]
     assert rhat.dims == () and np.isfinite(float(rhat)) and float(rhat) > 0
 
 
-def test_every_data_variable_has_description_and_units(threaded_cube):
+def test_posterior_parameters_are_named_after_their_model(threaded_cube):
+    from riskengine.models.escalation.ensemble import ESCALATION
+
+    posterior = threaded_cube["posterior"].to_dataset()
+    assert set(posterior.data_vars) == {f"escalation.{name}" for name in ESCALATION.parameters}
+    for name, parameter in ESCALATION.parameters.items():
+        assert posterior[f"escalation.{name}"].dims == ("chain", "draw", *parameter.dims)
+
+
+def test_every_data_variable_has_description_and_units(threaded_cube, tiny_scenario):
+    from riskengine.models import ensemble_model
+
+    # the cube's vocabulary: the dimensions of every cube and those the models declare
+    vocabulary = DIMENSIONS | ensemble_model(tiny_scenario.model_names).dimensions
+    assert {"level", "covariate", "onset_cutpoint"} <= set(vocabulary)
     for group in GROUPS:
         dataset = threaded_cube[group].to_dataset()
         assert dataset.data_vars, group
@@ -67,9 +82,9 @@ def test_every_data_variable_has_description_and_units(threaded_cube):
             assert variable.attrs.get("description"), f"{group}/{name} lacks a description"
             assert variable.attrs.get("units"), f"{group}/{name} lacks units"
         for dim in dataset.dims:
-            assert dim in DIMENSIONS, f"{group}: dimension {dim!r} not in the cube vocabulary"
+            assert dim in vocabulary, f"{group}: dimension {dim!r} not in the cube vocabulary"
             if dim in dataset.coords:
-                assert dataset.coords[dim].attrs.get("description") == DIMENSIONS[dim]
+                assert dataset.coords[dim].attrs.get("description") == vocabulary[dim]
 
 
 def test_probabilities_are_probabilities(threaded_cube):
@@ -100,8 +115,17 @@ def test_provenance_attributes(threaded_cube, tiny_path):
     assert versions["jax"] != "not installed" and versions["xarray"] == xr.__version__
     assert attrs["git_revision"] and attrs["git_revision"] != "unknown"
     assert attrs["parameter_source"] == "prior"
-    assert json.loads(attrs["parameter_provenance"])["source"] == "prior"
+    provenance = json.loads(attrs["parameter_provenance"])  # keyed by model
+    assert list(provenance) == ["escalation"] and provenance["escalation"]["source"] == "prior"
     assert attrs["paths_per_draw"] == 3000 and attrs["model"] == "escalation"
+    assert attrs["cube_schema_version"] == "2"
+    assert list(json.loads(attrs["counter_steps"])) == ["escalation"]
+    judgments = json.loads(attrs["judgments"])
+    assert [j["label"] for j in judgments] == [
+        "use of force within 12 months",
+        "war within 12 months",
+    ]
+    assert all(j["variable"] in threaded_cube["predictions"].data_vars for j in judgments)
     assert attrs["scenario_name"] == "tiny"
     execution = json.loads(attrs["execution"])
     assert {"where", "chunk_paths", "num_tasks", "seconds"} <= set(execution)

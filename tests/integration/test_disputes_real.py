@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from riskengine.data import paths
-from riskengine.data.disputes import (
+from riskengine.errors import DataError
+from riskengine.models.escalation.data import (
     COVARIATE_NAMES,
     data_provenance,
     dispute_arrays,
     load_disputes,
 )
-from riskengine.errors import DataError
 
 pytestmark = pytest.mark.needs_data
 

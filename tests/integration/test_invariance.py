@@ -89,7 +89,7 @@ def test_same_seed_twice_is_identical(tiny_scenario, threaded_cube, assert_same_
 def test_different_seed_gives_a_different_cube(tiny_scenario, threaded_cube):
     cube = run(tiny_scenario.with_ensemble(seed=tiny_scenario.ensemble.seed + 1))
     assert cube.attrs["seed"] == threaded_cube.attrs["seed"] + 1
-    for group, name in (("posterior", "coefficients"), ("predictions", "level_count")):
+    for group, name in (("posterior", "escalation.coefficients"), ("predictions", "level_count")):
         new, old = cube[group][name].values, threaded_cube[group][name].values
         assert new.shape == old.shape
         assert not np.array_equal(new, old), f"{group}/{name} unchanged by the seed"

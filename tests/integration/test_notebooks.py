@@ -1,7 +1,8 @@
-"""The quickstart notebook: stored clean, paired with its script, and runs end to end.
+"""The notebooks: stored clean, paired with their scripts, and run end to end.
 
-The run executes the notebook in a real Jupyter kernel with papermill at a reduced size
-(2 chains x 5 draws x 500 paths, dask threads scheduler). The kernel is ``python3``: in a
+Each run executes a notebook in a real Jupyter kernel with papermill at a reduced size
+(the quickstart at 2 chains x 5 draws x 500 paths; the sanctions notebook with a short
+fit on the real TIES cases, dask threads scheduler). The kernel is ``python3``: in a
 virtual environment Jupyter looks for kernelspecs in the environment first, and the
 ``python3`` spec there (installed with ipykernel) starts this interpreter.
 """
@@ -17,14 +18,26 @@ import riskengine
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 QUICKSTART = NOTEBOOKS / "01_quickstart.ipynb"
-QUICKSTART_SCRIPT = NOTEBOOKS / "01_quickstart.py"
+SANCTIONS = NOTEBOOKS / "02_sanctions.ipynb"
+NOTEBOOK_FILES = [QUICKSTART, SANCTIONS]
 PARAMETER_NAMES = {
-    "config_path",
-    "paths_per_draw",
-    "num_draws",
-    "num_chains",
-    "scheduler",
-    "output_dir",
+    QUICKSTART: {
+        "config_path",
+        "paths_per_draw",
+        "num_draws",
+        "num_chains",
+        "scheduler",
+        "output_dir",
+    },
+    SANCTIONS: {
+        "fit_chains",
+        "fit_warmup",
+        "fit_samples",
+        "ppc_draws",
+        "paths_per_draw",
+        "num_draws",
+        "scheduler",
+    },
 }
 REDUCED = dict(paths_per_draw=500, num_draws=5, num_chains=2, scheduler="threads")
 NUM_VARIANTS = 4  # the three of configs/quickstart.yaml and the one the notebook adds
@@ -39,36 +52,40 @@ def _code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_stored_notebook_has_no_outputs_and_kernel_metadata():
-    notebook = _read(QUICKSTART)
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda path: path.stem)
+def test_stored_notebook_has_no_outputs_and_kernel_metadata(path):
+    notebook = _read(path)
     with_outputs = [
         index
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
     ]
     assert not with_outputs, (
-        f"{QUICKSTART.name}: cells {with_outputs} have outputs or execution counts; "
+        f"{path.name}: cells {with_outputs} have outputs or execution counts; "
         "clear them (Jupyter: Edit > Clear Outputs of All Cells) before committing"
     )
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     assert notebook.metadata["language_info"]["name"] == "python"
 
 
-def test_first_code_cell_holds_the_papermill_parameters():
-    first = _code_cells(_read(QUICKSTART))[0]
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda path: path.stem)
+def test_first_code_cell_holds_the_papermill_parameters(path):
+    first = _code_cells(_read(path))[0]
     assert "parameters" in first.metadata.get("tags", [])
     assigned = {line.split("=")[0].strip() for line in first.source.splitlines() if "=" in line}
-    assert assigned >= PARAMETER_NAMES, f"missing parameters: {PARAMETER_NAMES - assigned}"
+    expected = PARAMETER_NAMES[path]
+    assert assigned >= expected, f"missing parameters: {expected - assigned}"
 
 
-def test_paired_script_matches_notebook():
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda path: path.stem)
+def test_paired_script_matches_notebook(path):
     jupytext = pytest.importorskip("jupytext")
     from jupytext.compare import compare_notebooks
 
-    notebook = jupytext.read(QUICKSTART)
+    notebook = jupytext.read(path)
     assert notebook.metadata["jupytext"]["formats"] == "ipynb,py:percent"
-    script = jupytext.read(QUICKSTART_SCRIPT, fmt="py:percent")
-    # Raises with the first differing cell; fix with `jupytext --sync notebooks/01_quickstart.py`.
+    script = jupytext.read(path.with_suffix(".py"), fmt="py:percent")
+    # Raises with the first differing cell; fix with `jupytext --sync notebooks/<name>.py`.
     compare_notebooks(script, notebook, fmt="py:percent")
 
 
@@ -95,7 +112,7 @@ def test_quickstart_notebook_runs(tmp_path):
     errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
     assert not errors, errors
     markdown = [o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
-    assert any("## Probability of war within 24 months" in text for text in markdown), markdown
+    assert any("## Probability: war within 24 months" in text for text in markdown), markdown
 
     cube = riskengine.open_cube(tmp_path / "cube.zarr")
     predictions = cube["predictions"]
@@ -109,5 +126,38 @@ def test_quickstart_notebook_runs(tmp_path):
     assert np.all(predictions["path_count"].values == REDUCED["paths_per_draw"])
     assert int(cube.attrs["paths_per_draw"]) == REDUCED["paths_per_draw"]
     assert "commit_and_mediate" in predictions["variant"].values
+    assert "escalation.coefficients" in cube["posterior"].data_vars  # namespaced by model
     brief_text = (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert brief_text == str(riskengine.brief(cube))
+
+
+@pytest.mark.needs_data
+def test_sanctions_notebook_runs(tmp_path, shared_data_dir):
+    papermill = pytest.importorskip("papermill")
+    executed_path = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(SANCTIONS),
+        str(executed_path),
+        parameters=dict(
+            fit_chains=1,
+            fit_warmup=40,
+            fit_samples=40,
+            ppc_draws=50,
+            paths_per_draw=300,
+            num_draws=5,
+        ),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),  # the default config paths are relative to notebooks/
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    outputs = list(_outputs(_read(executed_path)))
+    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+    assert not errors, errors
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "540 cases" in text
+    assert "*success (broad): multilateral" in text  # the posterior predictive table
+    markdown = [o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+    assert any("within 24 months of imposition" in m for m in markdown), markdown
+    frames = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("P(success | use of force)" in html for html in frames)

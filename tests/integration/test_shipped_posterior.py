@@ -1,7 +1,8 @@
-"""The fitted escalation posterior shipped in riskengine/data: floors, provenance, PPC, use.
+"""The fitted escalation posterior shipped in riskengine/models/escalation/fitted: floors,
+provenance, PPC, use.
 
 ``riskengine fit escalation --ppc`` (``scripts/fit_escalation.sh``) writes
-``escalation_posterior.nc`` and ``escalation_ppc.json``; ``make validate`` refits from
+``fitted/posterior.nc`` and ``fitted/ppc.json``; ``make validate`` refits from
 ../shared/data and checks that the refit reproduces the shipped draws.
 """
 
@@ -14,13 +15,20 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from riskengine.ensemble.parameters import posterior_path, select_parameter_draws
+from riskengine.ensemble.parameters import (
+    posterior_path,
+    predictive_check_path,
+    select_parameter_draws,
+)
 from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics
-from riskengine.models import escalation
-from riskengine.models.escalation_ensemble import ESCALATION
+from riskengine.inference.posterior_checks import posterior_notes
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.ensemble import ESCALATION, resolved_crises
+from riskengine.models.escalation.warnings import era_notes
 
 POSTERIOR = posterior_path("escalation")
-PPC = POSTERIOR.with_name("escalation_ppc.json")
+PPC = predictive_check_path("escalation")
+SHIPPED_NAME = "riskengine/models/escalation/fitted/posterior.nc"
 WAR_SHARES = ("war share: all", "war share: multilateral", "war share: bilateral")
 
 
@@ -48,13 +56,13 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
     """A run says, in the terminal and the cube, which of the posterior's own checks
     (floors, required PPC rows) failed; the notes are recomputed here from the files."""
     import riskengine
-    from riskengine.api import PosteriorWarning, _posterior_warnings
+    from riskengine.api import PosteriorWarning
 
-    provenance = {"source": "posterior", "file": POSTERIOR.name, **shipped.attrs}
+    provenance = {"source": "posterior", "file": SHIPPED_NAME, **shipped.attrs}
     scenario = tiny_scenario.model_copy(deep=True)
     table = json.loads(PPC.read_text())
-    eras = [crisis.era for _, crisis in scenario.resolved_crises()]
-    expected = _posterior_warnings(provenance, table, eras)
+    eras = [crisis.era for crisis in resolved_crises(scenario)]
+    expected = posterior_notes(provenance, table) + era_notes(table, eras)
     era_row = {row["statistic"]: row for row in table["rows"]}["war share: era post_cold_war"]
     assert eras[0] == "post_cold_war"
     assert any("post_cold_war" in note for note in expected) == (not era_row["inside"])
@@ -70,8 +78,6 @@ def test_runs_on_the_shipped_posterior_warn_of_its_failed_checks(shipped, tiny_s
 
 
 def test_posterior_warnings_name_failed_floors_and_predictive_rows():
-    from riskengine.api import _posterior_warnings
-
     failing = {"max_rhat": 1.12, "min_ess_bulk": 32, "min_ess_tail": 71, "divergences": 2}
     provenance = {
         "source": "posterior",
@@ -84,18 +90,18 @@ def test_posterior_warnings_name_failed_floors_and_predictive_rows():
         "required_inside": list(WAR_SHARES),
         "rows": [{**row, "inside": False}],
     }
-    notes = _posterior_warnings(provenance, table)
+    notes = posterior_notes(provenance, table)
     assert len(notes) == 2
     assert "misses its diagnostic floors" in notes[0] and "1.120" in notes[0]
     assert WAR_SHARES[1] in notes[1] and "0.1450" in notes[1] and "[0.0700, 0.1400]" in notes[1]
     passing = {**provenance, "diagnostics": json.dumps({**failing, "passed": True})}
-    assert _posterior_warnings(passing, {**table, "passed": True}) == []
-    assert _posterior_warnings({**provenance, "source": "prior"}, table) == []
+    assert posterior_notes(passing, {**table, "passed": True}) == []
+    assert posterior_notes({**provenance, "source": "prior"}, table) == []
+    # a run on prior draws has no escalation warnings at all
+    assert ESCALATION.warnings(None, None, {**provenance, "source": "prior"}) == {}
 
 
 def test_a_scenario_era_whose_war_share_misses_its_interval_is_named():
-    from riskengine.api import _posterior_warnings
-
     provenance = {"source": "posterior", "file": "x.nc", "diagnostics": '{"passed": true}'}
     rows = [
         {
@@ -121,20 +127,21 @@ def test_a_scenario_era_whose_war_share_misses_its_interval_is_named():
         },
     ]
     table = {"passed": True, "required_inside": list(WAR_SHARES), "rows": rows}
-    notes = _posterior_warnings(provenance, table, ["post_cold_war", "post_cold_war", "cold_war"])
+    assert posterior_notes(provenance, table) == []  # passed floors and required rows
+    notes = era_notes(table, ["post_cold_war", "post_cold_war", "cold_war"])
     assert len(notes) == 1
     assert "post_cold_war" in notes[0] and "0.0080" in notes[0] and "overstated" in notes[0]
-    (note,) = _posterior_warnings(provenance, table, ["before_1914"])
+    (note,) = era_notes(table, ["before_1914"])
     assert "understated" in note
-    assert _posterior_warnings(provenance, table) == []
+    assert era_notes(table, []) == []
 
 
 def test_draws_are_the_model_parameters_with_their_shapes(shipped):
     posterior = shipped["posterior"].to_dataset()
     # 4 x 400 shipped; the example configs thin it to at most 4 x 250
     assert posterior.sizes["chain"] == 4 and posterior.sizes["draw"] >= 400
-    for name, dims in ESCALATION.parameter_dims.items():
-        assert posterior[name].dims == ("chain", "draw", *dims)
+    for name, parameter in ESCALATION.parameters.items():
+        assert posterior[name].dims == ("chain", "draw", *parameter.dims)
         assert np.all(np.isfinite(posterior[name].values)), name
     cutpoints = posterior["step_cutpoints"].values
     assert np.all(np.diff(cutpoints, axis=-1) > 0)
@@ -156,8 +163,8 @@ def test_provenance_names_data_hashes_citations_command_seed_and_versions(shippe
 
 @pytest.mark.needs_data
 def test_shipped_data_hashes_match_the_shared_files(shipped):
-    from riskengine.data.disputes import data_provenance
     from riskengine.errors import DataError
+    from riskengine.models.escalation.data import data_provenance
 
     try:
         current = data_provenance()
@@ -181,7 +188,7 @@ def test_auto_parameters_use_the_posterior_evenly_thinned():
     draws, source, provenance = select_parameter_draws(
         ESCALATION, source="auto", seed=1, num_chains=2, num_draws=50
     )
-    assert source == "posterior" and provenance["file"] == POSTERIOR.name
+    assert source == "posterior" and provenance["file"] == SHIPPED_NAME
     assert set(draws) == set(escalation.Params._fields)
     assert draws["coefficients"].shape == (2, 50, len(escalation.COVARIATE_NAMES))
     with xr.open_datatree(POSTERIOR, engine="h5netcdf") as tree:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from riskengine.ensemble.cluster import execution
-from riskengine.inference.calibration import (
+from riskengine.models.escalation.calibration import (
     SbcOptions,
     rank_uniformity,
     run_replication,

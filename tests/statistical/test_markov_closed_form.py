@@ -21,7 +21,7 @@ import pytest
 from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
 from riskengine.primitives.ladder import transition_matrix
 
 NUM_PATHS = 200_000

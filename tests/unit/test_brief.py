@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -11,11 +12,13 @@ import xarray as xr
 from riskengine.briefing import key_judgments, render_brief
 from riskengine.briefing.yardsticks import icd203_term, phia_term
 from riskengine.diagnostics import summarize_probability
+from riskengine.models.escalation.ensemble import ESCALATION
 
 VARIANTS = ("baseline", "mediation", "finland_commits")
 NUM_CHAINS, NUM_DRAWS = 2, 50
 # Per-variant means of the war probability, chosen in different ICD 203 ranges.
 WAR_MEANS = {"baseline": 0.10, "mediation": 0.03, "finland_commits": 0.30}
+DATA_NOTE = ESCALATION.data_note  # what the fitted model was fitted to
 
 
 def make_cube(*, num_months: int = 24, parameter_source: str = "prior", warnings=()):
@@ -42,12 +45,18 @@ def make_cube(*, num_months: int = 24, parameter_source: str = "prior", warnings
         coords=coords,
     )
     tree = xr.DataTree.from_dict({"predictions": predictions})
+    # the judgments, data notes and provenance as api.run records them: declared by the model
+    judgments = [asdict(j) for j in ESCALATION.judgments(num_months=num_months)]
+    provenance = {"escalation": {"source": parameter_source}}
     tree.attrs.update(
         scenario_title="Test brief",
         scenario_description="A crisis described for the test.",
         scenario_name="test-brief",
+        model="escalation",
+        judgments=json.dumps(judgments),
+        data_notes=json.dumps({"escalation": DATA_NOTE}),
         parameter_source=parameter_source,
-        parameter_provenance=json.dumps({"source": parameter_source}),
+        parameter_provenance=json.dumps(provenance),
         paths_per_draw=3000,
         seed=123,
         config_sha256="ab" * 32,
@@ -77,14 +86,14 @@ def prior_brief() -> str:
 
 def test_brief_has_a_row_per_variant_and_event(prior_brief):
     for heading in (
-        "Probability of use of force within 12 months",
-        "Probability of war within 24 months",
+        "Probability: use of force within 12 months",
+        "Probability: war within 24 months",
     ):
         rows = table_rows(prior_brief, heading)
         assert list(rows) == list(VARIANTS), f"{heading}: rows {list(rows)}"
     assert prior_brief.startswith("# Test brief\n")
     assert "A crisis described for the test." in prior_brief
-    assert "2 x 50 parameter draws" in prior_brief and "3,000 simulated crises" in prior_brief
+    assert "2 x 50 parameter draws" in prior_brief and "3,000 simulated paths" in prior_brief
     assert "`test-brief`" in prior_brief and "seed 123" in prior_brief
     assert "ab" * 8 in prior_brief and "`deadbeef`" in prior_brief
 
@@ -92,7 +101,7 @@ def test_brief_has_a_row_per_variant_and_event(prior_brief):
 def test_brief_numbers_terms_and_differences(prior_brief):
     cube = make_cube()
     war = cube["predictions"]["p_war_within"]
-    rows = table_rows(prior_brief, "Probability of war within 24 months")
+    rows = table_rows(prior_brief, "Probability: war within 24 months")
     for variant in VARIANTS:
         values = war.sel(variant=variant).values.ravel()
         mean = values.mean()
@@ -119,7 +128,7 @@ def test_brief_numbers_terms_and_differences(prior_brief):
 def test_use_of_force_event_reads_month_twelve(prior_brief):
     cube = make_cube()
     force = cube["predictions"]["p_use_of_force_by"]
-    rows = table_rows(prior_brief, "Probability of use of force within 12 months")
+    rows = table_rows(prior_brief, "Probability: use of force within 12 months")
     for variant in VARIANTS:
         at_twelve = force.sel(variant=variant, month=12).values.mean()
         assert rows[variant][1] == pct(at_twelve)
@@ -128,8 +137,8 @@ def test_use_of_force_event_reads_month_twelve(prior_brief):
 
 def test_short_horizon_uses_the_horizon_as_window():
     markdown = render_brief(make_cube(num_months=6)).markdown
-    assert "## Probability of use of force within 6 months" in markdown
-    assert "## Probability of war within 6 months" in markdown
+    assert "## Probability: use of force within 6 months" in markdown
+    assert "## Probability: war within 6 months" in markdown
     assert "12 months" not in markdown
 
 
@@ -138,7 +147,17 @@ def test_prior_draw_warning_only_for_prior_parameters(prior_brief):
     assert "not the historical record" in prior_brief
     posterior = render_brief(make_cube(parameter_source="posterior")).markdown
     assert "Prior draws only" not in posterior
-    assert "Parameters: posterior draws of the escalation model" in posterior
+    assert "Parameters: posterior draws of the fitted escalation model" in posterior
+    assert f"({DATA_NOTE})" in posterior
+
+
+def test_mixed_parameter_sources_say_which_model_rests_on_its_prior():
+    cube = make_cube(parameter_source="escalation=prior, sanctions=posterior")
+    cube.attrs["model"] = "escalation+sanctions"
+    markdown = render_brief(cube).markdown
+    assert "**Prior draws only.**" not in markdown
+    assert "Parameters, model by model: escalation=prior, sanctions=posterior." in markdown
+    assert "its probabilities follow its prior assumptions" in markdown
 
 
 def test_caveats_listed_when_the_cube_has_warnings(prior_brief):
@@ -152,7 +171,7 @@ def test_credible_mass_changes_the_interval():
     assert "50% interval" in markdown and "90% interval" not in markdown
     values = make_cube()["predictions"]["p_war_within"].sel(variant="baseline").values.ravel()
     lower, upper = np.quantile(values, [0.25, 0.75])
-    row = table_rows(markdown, "Probability of war within 24 months")["baseline"]
+    row = table_rows(markdown, "Probability: war within 24 months")["baseline"]
     assert row[2] == f"{pct(lower)} to {pct(upper)}"
 
 
@@ -180,3 +199,34 @@ def test_mcse_of_independent_draws_is_sd_over_root_n():
     expected = values.std().item() / np.sqrt(values.size)
     assert summary.mcse == pytest.approx(expected, rel=0.1)
     assert summary.lower < summary.mean < summary.upper
+
+
+def test_a_declared_quantity_gets_its_own_table_without_terms():
+    cube = make_cube()
+    predictions = cube["predictions"].to_dataset()
+    loss = 1000.0 * predictions["p_war_within"]  # any per-draw quantity
+    predictions["expected_loss_musd"] = loss
+    cube["predictions"] = xr.DataTree(predictions)
+    declared = json.loads(cube.attrs["judgments"])
+    quantity = {
+        "variable": "expected_loss_musd",
+        "label": "expected trade loss",
+        "select": {},
+        "kind": "quantity",
+        "units": "million USD",
+    }
+    cube.attrs["judgments"] = json.dumps([*declared, quantity])
+    markdown = render_brief(cube).markdown
+    rows = table_rows(markdown, "expected trade loss (million USD)")
+    assert list(rows) == list(VARIANTS)
+    header = markdown.split("## expected trade loss (million USD)\n", 1)[1].splitlines()[1]
+    assert "ICD 203" not in header and "PHIA" not in header
+    for variant in VARIANTS:
+        mean = loss.sel(variant=variant).values.mean()
+        assert rows[variant][1] == f"{mean:,.3g}"
+    assert rows["baseline"][4] == "reference" and rows["mediation"][4].startswith("-")
+    # the probability tables are still there
+    assert "## Probability: war within 24 months" in markdown
+    judgments = key_judgments(cube)
+    assert {j.kind for j in judgments} == {"probability", "quantity"}
+    assert all(j.icd203 == j.phia == "" for j in judgments if j.kind == "quantity")

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskengine.config.schema import Era
 from riskengine.data import paths
-from riskengine.data.disputes import (
+from riskengine.data.major_powers import is_major_power
+from riskengine.errors import DataError
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.data import (
     COVARIATE_NAMES,
     ERA_FIRST_YEARS,
     ERA_NAMES,
@@ -23,9 +25,7 @@ from riskengine.data.disputes import (
     era_of_year,
     load_disputes,
 )
-from riskengine.data.major_powers import is_major_power
-from riskengine.errors import DataError
-from riskengine.models import escalation
+from riskengine.models.escalation.section import Era
 
 USA, UK, FRANCE, GERMANY, IRAN, NORTH_KOREA = 2, 200, 220, 255, 630, 731
 

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
 from riskengine.primitives.counter_rng import AUXILIARY_STEP
 from riskengine.primitives.ladder import NUM_LEVELS
 
@@ -316,14 +316,14 @@ def test_unknown_era_names_the_allowed_ones():
 
 
 def test_a_crisis_era_sets_its_era_covariates():
-    from riskengine.config import Actor, Crisis
-    from riskengine.models.escalation_ensemble import crisis_covariates
+    from riskengine.config import Actor
+    from riskengine.models.escalation.ensemble import crisis_covariates
+    from riskengine.models.escalation.section import EscalationSection
 
-    crisis = Crisis(
-        challenger=Actor(name="A", capability=0.02), defender=Actor(name="B", capability=0.01)
-    )
+    actors = {"A": Actor(name="A", capability=0.02), "B": Actor(name="B", capability=0.01)}
+    section = EscalationSection(challenger="A", defender="B")
     names = list(escalation.COVARIATE_NAMES)
     era_columns = [names.index(f"era_{name}") for name in escalation.ERA_NAMES[:-1]]
-    assert crisis_covariates(crisis)[era_columns].tolist() == [0.0, 0.0, 0.0]
-    crisis.era = "world_wars"
-    assert crisis_covariates(crisis)[era_columns].tolist() == [0.0, 1.0, 0.0]
+    assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 0.0, 0.0]
+    section.era = "world_wars"
+    assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 1.0, 0.0]

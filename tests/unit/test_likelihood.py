@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from riskengine.inference import likelihood
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation import likelihood
 from riskengine.primitives.ladder_likelihood import plan_recursion
 
 # Step shifts threat 0, display 0.2, use of force 0.5, war 0.9 written with use of force

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from riskengine.inference.ranges import out_of_range_warnings
+from riskengine.models.escalation.ranges import out_of_range_warnings
 
 RANGES = {
     "challenger_side_size": (0.0, math.log(40)),

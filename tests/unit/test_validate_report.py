@@ -6,7 +6,7 @@ hand-made results with the keys each check returns.
 
 from __future__ import annotations
 
-from riskengine.inference import validate
+from riskengine.models.escalation import validate
 
 NAMES = ["resolve_scale", "coefficients[0]"]
 

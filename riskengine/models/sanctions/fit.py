@@ -8,9 +8,9 @@ holds every ``core.Params`` field with named dims (``sanction_covariate``, ``iss
 NUTS's statistics; diagnostics (R-hat, bulk and tail ESS, divergences, against the
 project's floors) and provenance go into the root attributes.
 
-``fit_command`` is the command line's body (``python -m riskengine.models.sanctions.fit``,
-``scripts/fit_sanctions.sh``). Parallel chains need one XLA host device per chain, set
-before jax's backend starts: ``main`` does it first thing.
+``fit_command`` is the body of ``riskengine fit sanctions`` (``scripts/fit_sanctions.sh``
+refits the shipped posterior). Parallel chains need one XLA host device per chain, set
+before jax's backend starts: the CLI does it first thing.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ __all__ = [
     "posterior_params",
     "fit_sanctions",
     "fit_command",
-    "main",
 ]
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
@@ -268,28 +267,22 @@ def _write_json_atomically(path: Path, payload: dict) -> None:
 
 
 def _load(data_dir, data_csv, columns):
-    """``(arrays, provenance)`` from TIES or a researcher's case table (``data_csv`` with
-    its column map ``columns``); raises RiskEngineError (DataError) on bad data."""
+    """``(arrays, provenance)`` from TIES or a researcher's case table; raises
+    RiskEngineError (a DataError naming the file, field and value) on bad data."""
     from riskengine.data.paths import file_sha256
-    from riskengine.errors import DataError
+    from riskengine.models.sanctions import data
+    from riskengine.models.sanctions.case_table import load_case_table
 
-    try:
-        from riskengine.models.sanctions import data
-    except ImportError as error:
-        raise DataError(
-            f"the TIES loader riskengine.models.sanctions.data is not available ({error}); "
-            "merge the sanctions-data branch"
-        ) from error
-    if data_csv is None:
-        return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
-    if columns is None:
-        raise DataError("--data-csv needs --columns, the YAML file that maps its columns")
-    load_case_table = getattr(data, "load_case_table", None)
-    if load_case_table is None:
-        from riskengine.models.sanctions.case_table import load_case_table
-    frame = load_case_table(data_csv, columns)
-    files = {str(path): {"sha256": file_sha256(path)} for path in (data_csv, columns)}
-    return data.case_arrays(frame), {"files": files, "case_table": str(data_csv)}
+    if data_csv is not None:
+        frame = load_case_table(data_csv, columns)
+        sources = {
+            "case_table": str(data_csv),
+            "case_table_sha256": file_sha256(data_csv),
+            "columns_map": str(columns),
+            "columns_map_sha256": file_sha256(columns),
+        }
+        return data.case_arrays(frame), sources
+    return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
 
 
 def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
@@ -301,8 +294,41 @@ def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | No
     return None
 
 
+# The shipped posterior's settings: `riskengine fit sanctions` with no options refits it.
+FIT_DEFAULTS = {
+    "seed": DEFAULT_SEED,
+    "num_chains": 4,
+    "num_warmup": DEFAULT_WARMUP,
+    "num_samples": DEFAULT_SAMPLES,
+}
+
+
+def _data_arguments(data, columns) -> tuple:
+    """``(data_dir, data_csv)`` from ``--data`` and ``--columns``: a case-table CSV
+    needs a columns map; a directory (or nothing) means TIES from the shared data."""
+    from riskengine.errors import UsageError
+
+    if columns is not None and data is None:
+        raise UsageError(
+            f"--columns: got {columns!r} without --data; allowed: --data CASES.csv "
+            "--columns MAP.yaml (your own case table), or neither (TIES)"
+        )
+    if data is not None and Path(data).is_file():
+        if columns is None:
+            raise UsageError(
+                f"--data: got the file {data!r} without --columns; allowed: a case-table "
+                "CSV with --columns MAP.yaml, or the shared data directory"
+            )
+        return None, data
+    if columns is not None:
+        raise UsageError(
+            f"--data: got {data!r}, not a file; allowed with --columns: a case-table CSV"
+        )
+    return data, None
+
+
 def fit_command(
-    data_dir,
+    data,
     out,
     seed: int,
     num_chains: int,
@@ -311,12 +337,12 @@ def fit_command(
     ppc: bool,
     chain_method: str = "parallel",
     *,
-    data_csv=None,
     columns=None,
 ) -> int:
     """Fit the sanctions model and write ``out`` (default: the shipped ``POSTERIOR_PATH``).
 
-    Loads TIES from ``data_dir`` (or the case table ``data_csv`` with ``columns``), fits,
+    ``data`` is the shared data directory (TIES with COW trade, ATOP, V-Dem), or a
+    researcher's case-table CSV read with the YAML ``columns`` map. Loads, fits,
     writes the posterior atomically, prints an arviz summary and, with ``ppc``, writes
     the posterior predictive table beside it (``ppc.json``). Returns 0 when the floors
     are met (and the required PPC rows are inside), 1 when the fit ran but a floor or a
@@ -327,6 +353,7 @@ def fit_command(
     if problem:
         print(f"fit sanctions: {problem}", file=sys.stderr)
         return 2
+    data_dir, data_csv = _data_arguments(data, columns)
     try:
         arrays, data_provenance = _load(data_dir, data_csv, columns)
     except RiskEngineError as error:
@@ -367,40 +394,3 @@ def fit_command(
         print(f"posterior predictive check written to {ppc_file}")
         passed = passed and table["passed"]
     return 0 if passed else 1
-
-
-def main(argv=None) -> int:
-    """``python -m riskengine.models.sanctions.fit [--ppc] [--out PATH] ...``"""
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Fit the sanctions model to TIES (NUTS).")
-    parser.add_argument("--data", default=None, help="shared data folder (default: see paths)")
-    parser.add_argument("--data-csv", default=None, help="a case table instead of TIES")
-    parser.add_argument("--columns", default=None, help="column-map YAML of --data-csv")
-    parser.add_argument("--out", default=None, help=f"posterior file (default {POSTERIOR_PATH})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--chains", type=int, default=4)
-    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP)
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
-    parser.add_argument("--chain-method", default="parallel")
-    parser.add_argument("--ppc", action="store_true", help="also write the PPC table")
-    arguments = parser.parse_args(argv)
-    import numpyro
-
-    numpyro.set_host_device_count(max(1, arguments.chains))  # before jax's backend starts
-    return fit_command(
-        arguments.data,
-        arguments.out,
-        arguments.seed,
-        arguments.chains,
-        arguments.warmup,
-        arguments.samples,
-        arguments.ppc,
-        arguments.chain_method,
-        data_csv=arguments.data_csv,
-        columns=arguments.columns,
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

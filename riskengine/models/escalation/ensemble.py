@@ -24,11 +24,13 @@ import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import Predictive
 
-from riskengine.models import escalation
-from riskengine.models.base import ScenarioInputs, Variable
+from riskengine.models.base import Judgment, Parameter, ScenarioInputs, Variable
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.component import EscalationComponent
+from riskengine.models.escalation.warnings import escalation_warnings
 from riskengine.primitives.ladder import USE_OF_FORCE, WAR
 
-__all__ = ["ESCALATION", "crisis_covariates", "EscalationEnsemble"]
+__all__ = ["ESCALATION", "MODEL", "crisis_covariates", "EscalationEnsemble"]
 
 START_LEVEL_CODES = {"threat": 1, "display": 2, "use_of_force": 3, "war": 4, "onset": -1}
 CAPABILITY_RATIO_LIMIT = 6.0
@@ -54,18 +56,41 @@ def crisis_covariates(crisis) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
+_LOGIT = "logit scale"
+_RATIO = "ratio"
+FORCE_WINDOW_MONTHS = 12
+
+
 class EscalationEnsemble:
-    """``EnsembleModel`` for ``riskengine.models.escalation``."""
+    """``EnsembleModel`` for ``riskengine.models.escalation.core``."""
 
     name = "escalation"
-    parameter_dims = {
-        "onset_cutpoints": ("onset_cutpoint",),
-        "step_cutpoints": ("step_cutpoint",),
-        "level_effect": ("shifted_level",),
-        "coefficients": ("covariate",),
-        "resolve_scale": (),
-        "multilateral_resolve_ratio": (),
-        "era_resolve_ratio": ("compared_era",),
+    parameters = {
+        "onset_cutpoints": Parameter(
+            ("onset_cutpoint",), _LOGIT, "ordered-logit cut-points of the first month's level"
+        ),
+        "step_cutpoints": Parameter(
+            ("step_cutpoint",), _LOGIT, "ordered-logit cut-points of the monthly step"
+        ),
+        "level_effect": Parameter(
+            ("shifted_level",),
+            _LOGIT,
+            "shift of the monthly step location at this level vs use of force",
+        ),
+        "coefficients": Parameter(
+            ("covariate",), "logit scale per covariate unit", "covariate slopes of the location"
+        ),
+        "resolve_scale": Parameter(
+            (), _LOGIT, "standard deviation of the latent per-crisis resolve, bilateral crises"
+        ),
+        "multilateral_resolve_ratio": Parameter(
+            (), _RATIO, "ratio of the resolve's standard deviation, multilateral / bilateral crises"
+        ),
+        "era_resolve_ratio": Parameter(
+            ("compared_era",),
+            _RATIO,
+            "ratio of the resolve's standard deviation, this era / post-Cold War crises",
+        ),
     }
     parameter_coords = {
         "onset_cutpoint": ("threat|display", "display|use_of_force", "use_of_force|war"),
@@ -74,25 +99,51 @@ class EscalationEnsemble:
         "covariate": escalation.COVARIATE_NAMES,
         "compared_era": escalation.ERA_NAMES[:-1],
     }
-    parameter_descriptions = {
-        "onset_cutpoints": "ordered-logit cut-points of the first month's level (logit scale)",
-        "step_cutpoints": "ordered-logit cut-points of the monthly step (logit scale)",
-        "level_effect": "shift of the monthly step location at this level vs use of force (logit scale)",
-        "coefficients": "covariate slopes of the location (logit scale per covariate unit)",
-        "resolve_scale": "standard deviation of the latent per-crisis resolve, bilateral crises (logit scale)",
-        "multilateral_resolve_ratio": "ratio of the resolve's standard deviation, multilateral / bilateral crises",
-        "era_resolve_ratio": "ratio of the resolve's standard deviation, this era / post-Cold War crises",
+    dimensions = {
+        "level": "escalation level: settled, threat, display, use_of_force, war (COW MID hostlev - 1)",
+        "covariate": "escalation-model covariate (see riskengine.models.escalation.core.COVARIATE_NAMES)",
+        "onset_cutpoint": "boundary between two first-month levels",
+        "step_cutpoint": "boundary between two monthly step categories",
+        "shifted_level": "active level whose step location is shifted vs use of force (threat, display, war)",
+        "compared_era": "historical era compared with the post-Cold War reference era (before_1914, world_wars, cold_war)",
     }
+    reductions: dict = {}  # every output is an integer count
+    counter_steps = (
+        "steps 0.. the months after the first (one uniform each), 2**32-1 the resolve, "
+        "2**32-2 the onset level"
+    )
+    final_category_description = "highest escalation level reached by the horizon"
+    data_note = "escalation: historical disputes (COW MID 5.0, NMC 7.0, ATOP 5.1)"
+    component = EscalationComponent()
+
+    @property
+    def posterior_path(self):
+        from riskengine.models.paths import posterior_path
+
+        return posterior_path(self.name)
+
+    def judgments(self, *, num_months: int) -> list[Judgment]:
+        window = min(FORCE_WINDOW_MONTHS, num_months)
+        return [
+            Judgment(
+                "p_use_of_force_by", f"use of force within {window} months", {"month": window}
+            ),
+            Judgment("p_war_within", f"war within {num_months} months"),
+        ]
+
+    def warnings(self, scenario, scenario_inputs, provenance: dict) -> dict[str, list[str]]:
+        return escalation_warnings(scenario, scenario_inputs, provenance)
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
         draws = Predictive(escalation.model, num_samples=num_samples)(rng_key)
         return {name: np.asarray(draws[name]) for name in escalation.Params._fields}
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
-        resolved = scenario.resolved_crises()
-        covariates = np.stack([crisis_covariates(crisis) for _, crisis in resolved])
-        start = START_LEVEL_CODES[scenario.crisis.start_level]
-        start_levels = np.full(len(resolved), start, dtype=np.int32)
+        crises = resolved_crises(scenario)
+        covariates = np.stack([crisis_covariates(crisis) for crisis in crises])
+        start_levels = np.asarray(
+            [START_LEVEL_CODES[crisis.start_level] for crisis in crises], dtype=np.int32
+        )
         inputs = escalation.Inputs(jnp.asarray(covariates), jnp.asarray(start_levels))
         num_months = scenario.horizon_months
         constant_data = {
@@ -124,6 +175,14 @@ class EscalationEnsemble:
 
     def metrics(self, counts: dict[str, np.ndarray], *, num_months: int) -> dict[str, Variable]:
         return _metrics(counts, num_months)
+
+
+def resolved_crises(scenario) -> list:
+    """Each variant's crisis, its participants' attributes looked up in the actors."""
+    return [
+        variant.sections["escalation"].crisis(variant.actors)
+        for variant in scenario.resolved_variants()
+    ]
 
 
 def _metrics(counts: dict[str, np.ndarray], num_months: int) -> dict[str, Variable]:
@@ -196,3 +255,4 @@ def _metrics(counts: dict[str, np.ndarray], num_months: int) -> dict[str, Variab
 
 
 ESCALATION = EscalationEnsemble()
+MODEL = ESCALATION

@@ -2,7 +2,7 @@
 
 For each parameter draw, every dispute's probabilities over (peak level k, duration bin b)
 come from the exact likelihood's table (resolve integrated by the trapezoid rule, see
-:mod:`riskengine.inference.likelihood`); one replicated outcome per dispute is drawn from
+:mod:`riskengine.models.escalation.likelihood`); one replicated outcome per dispute is drawn from
 them and the replicated data set is summarised: the share reaching war (all disputes,
 disputes with more than one state on a side, bilateral ones, and each era), the shares of each peak
 level and of each duration bin. A check passes when the observed share lies inside the
@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.inference.likelihood import _log_resolve_weights, conditional_table
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.likelihood import _log_resolve_weights, conditional_table
 
 __all__ = [
     "DURATION_BINS",

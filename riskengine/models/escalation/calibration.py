@@ -22,13 +22,13 @@ import numpy as np
 from numpyro.infer import MCMC, NUTS, Predictive
 from scipy import stats
 
-from riskengine.inference.likelihood import (
+from riskengine.inference.warm_start import laplace_warm_start
+from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.likelihood import (
     _log_resolve_weights,
     conditional_table,
     table_log_likelihood,
 )
-from riskengine.inference.warm_start import laplace_warm_start
-from riskengine.models import escalation
 
 __all__ = [
     "NUM_MONTHS",

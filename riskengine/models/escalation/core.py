@@ -56,6 +56,7 @@ from riskengine.primitives.ordered_logit import (
     cumulative_probabilities,
     probability_to_bits,
 )
+from riskengine.primitives.packed_counts import MIN_LANES, code_bytes, fold_lanes, unpack
 
 __all__ = [
     "COVARIATE_NAMES",
@@ -144,7 +145,7 @@ def priors() -> dict[str, dist.Distribution]:
     Sites are on the population-averaged scale (see :func:`params_from_sites`): cut-points
     as a first value plus positive gaps (so they stay ordered), level effects and slopes.
     Their centres encode plausible base rates (stated and checked by the prior predictive
-    check of ``riskengine.inference.validate``): few crises open at war (onset gaps 2.5
+    check of ``riskengine.models.escalation.validate``): few crises open at war (onset gaps 2.5
     and 4), a use-of-force month mostly settles or de-escalates (step cut-points near
     -0.5, 1, 4), and the capability ratio, a log ratio with sd 2.4 in the MID data, gets
     a narrower slope prior so it cannot dominate the location.
@@ -169,7 +170,7 @@ def priors() -> dict[str, dist.Distribution]:
     since 1990) but the prior does not say in which direction.
     The resolve scale is LogNormal(0, 0.5) (median 1, 95% in [0.38, 2.7]): crises are
     known to differ in resolve beyond the covariates, and keeping it away from 0 keeps
-    the likelihood's quadrature over resolve accurate (``riskengine.inference.likelihood``).
+    the likelihood's quadrature over resolve accurate (``riskengine.models.escalation.likelihood``).
     """
     coefficient_means = jnp.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.4, 0.0, 0.0, 0.0])
     coefficient_scales = jnp.array([0.5, 0.5, 0.2, 0.5, 0.5, 0.5, 0.2, 1.0, 1.0, 1.0])
@@ -371,42 +372,18 @@ def simulate(rng_key, params: Params, inputs: Inputs, *, num_months: int, path_i
 # months: 1024-4096 paths about equal, 16384 paths 2x slower, one sweep over 1e5 paths
 # 7-10x slower (the whole block streams from memory every month).
 _SWEEP_PATHS = 2048
-# Counts per month are summed in packed form: one byte per level in a uint32 word, folded
-# in halves down to _COUNT_LANES words (so at most _SWEEP_PATHS / _COUNT_LANES <= 255
-# paths add into one byte). XLA's CPU reductions run at ~1 element per cycle, so one
-# packed sum replaces 5 one-hot sums per histogram (measured 2.5 -> 0.35 ns per path-month).
-_COUNT_LANES = 64
+# Counts per month are summed in packed form (riskengine.primitives.packed_counts): one
+# byte per level in a uint32 word, folded in halves down to _COUNT_LANES words.
+_COUNT_LANES = MIN_LANES
 # On a GPU one sweep holds the whole block (all paths in flight each month): measured on
 # an H100 at 120 months, 2.4e10 path-months/s vs 8.7e8 with CPU-sized sweeps, identical
 # counts (benchmarks/RESULTS.md).
 _ACCELERATOR_SWEEP_PATHS = 1 << 22
 
 
-def _level_bytes(values: jnp.ndarray) -> jnp.ndarray:
-    """uint32 words with byte ``k - 1`` set to 1 where ``values == k`` (k = 1..4); 0 adds nothing."""
-    shift = values.astype(jnp.uint32) * 8 - 8
-    return jnp.where(values > 0, jnp.uint32(1) << shift, jnp.uint32(0))
-
-
-def _count_lanes(sweep_paths: int) -> int:
-    """Lanes of packed partial counts: at most 128 paths add into one byte (< 255)."""
-    return max(_COUNT_LANES, sweep_paths // 128)
-
-
-def _histogram(words: jnp.ndarray) -> jnp.ndarray:
-    """Fold packed words (paths,) in halves to packed partial counts (lanes,)."""
-    lanes = _count_lanes(words.shape[-1])
-    while words.shape[-1] > lanes:
-        half = words.shape[-1] // 2
-        words = words[..., :half] + words[..., half:]
-    return words
-
-
-def _unpack_counts(words: jnp.ndarray) -> jnp.ndarray:
-    """Packed partial counts (..., lanes) -> int32 counts of levels 1..4 (..., 4)."""
-    shifts = 8 * jnp.arange(NUM_LEVELS - 1, dtype=jnp.uint32)
-    fields = (words[..., None, :] >> shifts[:, None]) & jnp.uint32(0xFF)
-    return jnp.sum(fields, axis=-1, dtype=jnp.int32)
+_level_bytes = code_bytes
+_histogram = fold_lanes
+_unpack_counts = unpack
 
 
 def _sweep(key_words, params: Params, inputs: Inputs, path_index, valid, num_months: int):
@@ -471,7 +448,7 @@ def model(disputes=None, *, log_likelihood_fn=None):
 
     ``disputes`` is a mapping with ``covariates`` (n, 7), ``peak_level`` (n,) and
     ``duration_months`` (n,); ``log_likelihood_fn(params, disputes)`` returns the
-    per-dispute log-likelihood (see ``riskengine.inference``).
+    per-dispute log-likelihood (see ``riskengine.models.escalation.likelihood``).
     """
     params = sample_params()
     if disputes is not None:

@@ -1,4 +1,4 @@
-"""``python -m riskengine.inference.validate [--quick]``: the escalation model's validation.
+"""``python -m riskengine.models.escalation.validate [--quick]``: the escalation model's validation.
 
 Runs, on the MID disputes: the prior predictive check (base rates implied by the priors),
 full simulation-based calibration (>= 200 replications) with a negative control (a
@@ -20,15 +20,15 @@ from pathlib import Path
 
 CUTOFF_YEAR = 1990
 RECOVERY_MONTHS = 600
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "validation"
 
 
 def prior_predictive(rng_key, frame) -> dict:
     """Base rates implied by the priors alone (400 prior draws, real covariates)."""
     from numpyro.infer import Predictive
 
-    from riskengine.inference.checks import predictive_table
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
+    from riskengine.models.escalation.checks import predictive_table
 
     draws = Predictive(escalation.model, num_samples=400)(rng_key)
     table = predictive_table(rng_key, escalation.params_from_draws(draws), frame, source="prior")
@@ -49,7 +49,11 @@ def sbc(rng_key, num_replications: int, num_control: int) -> dict:
     import jax
 
     from riskengine.ensemble.cluster import execution
-    from riskengine.inference.calibration import rank_uniformity, run_sbc, synthetic_covariates
+    from riskengine.models.escalation.calibration import (
+        rank_uniformity,
+        run_sbc,
+        synthetic_covariates,
+    )
 
     key_correct, key_control = jax.random.split(rng_key)
     with execution() as where:
@@ -90,8 +94,8 @@ def recovery(rng_key, disputes, truth) -> dict:
     import jax
     import numpy as np
 
-    from riskengine.inference.calibration import scalar_parameters, simulate_disputes
-    from riskengine.inference.fit import fit_escalation
+    from riskengine.models.escalation.calibration import scalar_parameters, simulate_disputes
+    from riskengine.models.escalation.fit import fit_escalation
 
     key_data, key_fit = jax.random.split(rng_key)
     # the fit's likelihood is not truncated: simulate to RECOVERY_MONTHS (mass beyond ~1e-4)
@@ -108,7 +112,7 @@ def recovery(rng_key, disputes, truth) -> dict:
     )
     names, true_values = scalar_parameters(jax.tree.map(lambda x: np.asarray(x)[None], truth))
     posterior = tree["posterior"].to_dataset()
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
 
     draws = escalation.Params(
         *(
@@ -147,9 +151,9 @@ def reproduction(frame) -> dict:
     import jax
     import xarray as xr
 
-    from riskengine.data.disputes import dispute_arrays
     from riskengine.ensemble.parameters import posterior_path
-    from riskengine.inference.fit import fit_escalation
+    from riskengine.models.escalation.data import dispute_arrays
+    from riskengine.models.escalation.fit import fit_escalation
 
     with xr.open_datatree(posterior_path("escalation"), engine="h5netcdf") as tree:
         shipped = tree["posterior"].to_dataset().load()
@@ -193,10 +197,10 @@ def backtest(rng_key, frame) -> dict:
     import jax.numpy as jnp
     import numpy as np
 
-    from riskengine.data.disputes import dispute_arrays
-    from riskengine.inference.fit import fit_escalation
-    from riskengine.inference.likelihood import peak_duration_probabilities
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
+    from riskengine.models.escalation.data import dispute_arrays
+    from riskengine.models.escalation.fit import fit_escalation
+    from riskengine.models.escalation.likelihood import peak_duration_probabilities
 
     arrays = dispute_arrays(frame)
     arrays["covariates"][:, escalation.COVARIATE_NAMES.index("era_cold_war")] = 0.0
@@ -316,7 +320,7 @@ def _reproduction_section(reproduction: dict) -> list[str]:
 
 
 def _prior_predictive_section(table: dict) -> list[str]:
-    from riskengine.inference.checks import format_check_table
+    from riskengine.models.escalation.checks import format_check_table
 
     return ["```", format_check_table(table), "```", ""]
 
@@ -331,7 +335,9 @@ SECTIONS = {
 
 
 def _markdown(results: dict) -> str:
-    command = "python -m riskengine.inference.validate" + (" --quick" if results["quick"] else "")
+    command = "python -m riskengine.models.escalation.validate" + (
+        " --quick" if results["quick"] else ""
+    )
     lines = [
         "# Escalation model validation",
         "",
@@ -369,8 +375,8 @@ def main(argv=None) -> int:
     numpyro.set_host_device_count(4)  # the shipped fit runs 4 parallel chains
     import jax
 
-    from riskengine.data.disputes import dispute_arrays, load_disputes
-    from riskengine.models import escalation
+    from riskengine.models.escalation import core as escalation
+    from riskengine.models.escalation.data import dispute_arrays, load_disputes
 
     started = time.perf_counter()
     frame = load_disputes()

@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.models import escalation
+from riskengine.models.escalation import core as escalation
 from riskengine.primitives.ladder_likelihood import (
     log_peak_duration_probability,
     peak_duration_table,

@@ -1,0 +1,49 @@
+"""Notes on a fitted posterior's own checks, for any model: its diagnostic floors and the
+required rows of its stored posterior predictive check (``ppc.json``).
+
+A model's ``warnings`` calls :func:`posterior_notes` with the provenance of the draws a
+run uses and its stored check table; a run prints the notes and records them in the cube.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["floor_notes", "posterior_notes", "predictive_check_notes", "stored_check"]
+
+
+def stored_check(path: Path) -> dict | None:
+    """The stored posterior predictive check table, or None when there is none."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def floor_notes(provenance: dict) -> list[str]:
+    report = json.loads(provenance["diagnostics"])
+    if report.get("passed", True):
+        return []
+    return [
+        f"the fitted posterior ({provenance.get('file')}) misses its diagnostic floors: "
+        f"max R-hat {report['max_rhat']:.3f} (floor 1.01), min ESS bulk "
+        f"{report['min_ess_bulk']:.0f} / tail {report['min_ess_tail']:.0f} (floor 400), "
+        f"{report['divergences']} divergences; its intervals are less reliable than stated"
+    ]
+
+
+def predictive_check_notes(table: dict | None) -> list[str]:
+    if not table or table.get("passed", True):
+        return []
+    return [
+        f"the fitted posterior's predictive check misses the observed {row['statistic']}: "
+        f"{row['observed']:.4f} outside its 90% interval [{row['lower_5']:.4f}, "
+        f"{row['upper_95']:.4f}]; the model is biased for such cases"
+        for row in table["rows"]
+        if row["statistic"] in table.get("required_inside", ()) and not row["inside"]
+    ]
+
+
+def posterior_notes(provenance: dict, table: dict | None) -> list[str]:
+    """Floors and required predictive rows, when the draws are a fitted posterior."""
+    if provenance.get("source") != "posterior" or not provenance.get("diagnostics"):
+        return []
+    return floor_notes(provenance) + predictive_check_notes(table)

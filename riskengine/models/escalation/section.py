@@ -1,0 +1,260 @@
+"""The escalation model's scenario section: who confronts whom, with which support, at
+which level the crisis starts; and the changes a variant may make to it.
+
+Actors are declared once at the scenario's top level; the section names them. Every
+actor taking part in the crisis needs a ``capability`` (COW CINC share). Escalation
+levels follow :data:`LEVELS`; their index is the level code used by the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from riskengine.config.core import (
+    Actor,
+    ActorName,
+    ConfigModel,
+    ModelSection,
+    Multiplier,
+    Problems,
+    SectionPatch,
+)
+from riskengine.config.references import names_text
+
+__all__ = [
+    "LEVELS",
+    "START_LEVELS",
+    "Commitment",
+    "CoalitionMember",
+    "Crisis",
+    "Era",
+    "EscalationPatch",
+    "EscalationSection",
+    "Member",
+    "StartLevel",
+    "SECTION",
+    "PATCH",
+]
+
+LEVELS = ("settled", "threat", "display", "use_of_force", "war")
+"""Escalation levels; the index of a name is its level code (0..4)."""
+START_LEVELS = {"threat": 1, "display": 2, "use_of_force": 3, "war": 4, "onset": -1}
+"""Start level name -> level code; ``onset`` (-1) draws the first month's level from the
+model's onset distribution."""
+
+Commitment = Literal["defence_pact", "ad_hoc", "none"]
+StartLevel = Literal["threat", "display", "use_of_force", "war", "onset"]
+# Historical eras of the escalation model's era effect (core.ERA_NAMES).
+Era = Literal["before_1914", "world_wars", "cold_war", "post_cold_war"]
+
+
+class CoalitionMember(ConfigModel):
+    """An actor supporting the defender, with its kind of commitment."""
+
+    noun: ClassVar[str] = "a coalition member"
+    name: ActorName
+    commitment: Commitment = Field(description="defence_pact, ad_hoc or none.")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A coalition member resolved against the actors: its attributes and commitment."""
+
+    name: str
+    capability: float
+    major_power: bool
+    commitment: str
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """A crisis resolved against the actors (what the model's covariates are built from)."""
+
+    challenger: Actor
+    challenger_allies: tuple[Actor, ...]
+    defender: Actor
+    coalition: tuple[Member, ...]
+    start_level: str
+    crisis_management: bool
+    era: str
+
+
+class EscalationSection(ModelSection):
+    """Who confronts whom, with which support, at which level the crisis starts."""
+
+    noun: ClassVar[str] = "an escalation section"
+    challenger: ActorName
+    challenger_allies: list[ActorName] = Field(default_factory=list)
+    defender: ActorName
+    coalition: list[CoalitionMember] = Field(default_factory=list)
+    start_level: StartLevel = "threat"
+    crisis_management: bool = Field(
+        False, description="A mediation / crisis-management intervention is active."
+    )
+    era: Era = Field(
+        "post_cold_war",
+        description=(
+            "Historical era whose escalation base rates the crisis follows: before_1914 "
+            "(1816-1913), world_wars (1914-1945), cold_war (1946-1989) or post_cold_war "
+            "(1990 on, the default for present-day crises)."
+        ),
+    )
+
+    @property
+    def member_names(self) -> tuple[str, ...]:
+        """Names of the coalition members, in order."""
+        return tuple(member.name for member in self.coalition)
+
+    @property
+    def participant_names(self) -> tuple[str, ...]:
+        """Challenger, its allies, defender, coalition members."""
+        return (self.challenger, *self.challenger_allies, self.defender, *self.member_names)
+
+    @property
+    def start_level_code(self) -> int:
+        """Level code of ``start_level`` (index into :data:`LEVELS`; -1 for onset)."""
+        return START_LEVELS[self.start_level]
+
+    def _locations(self):
+        yield ("challenger",), self.challenger
+        for index, name in enumerate(self.challenger_allies):
+            yield ("challenger_allies", index), name
+        yield ("defender",), self.defender
+        for index, member in enumerate(self.coalition):
+            yield ("coalition", index, "name"), member.name
+
+    def problems(self, actors: dict[str, Actor]) -> Problems:
+        """Participants are actors of the scenario, each once, each with a capability."""
+        problems: Problems = []
+        first: dict[str, tuple] = {}
+        for location, name in self._locations():
+            if name not in actors:
+                message = f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}"
+                problems.append((location, message))
+            elif name in first:
+                message = (
+                    f"got {name!r}, already taking part as {_path(first[name])}; allowed: "
+                    "each actor once in the crisis"
+                )
+                problems.append((location, message))
+            elif actors[name].capability is None:
+                message = (
+                    f"actor {name!r} has no capability; allowed: an actor with a capability "
+                    "(set actors[].capability, a COW CINC share)"
+                )
+                problems.append((location, message))
+            first.setdefault(name, location)
+        return problems
+
+    def crisis(self, actors: dict[str, Actor]) -> Crisis:
+        """The crisis with every participant's attributes."""
+        coalition = tuple(
+            Member(m.name, actors[m.name].capability, actors[m.name].major_power, m.commitment)
+            for m in self.coalition
+        )
+        return Crisis(
+            actors[self.challenger],
+            tuple(actors[name] for name in self.challenger_allies),
+            actors[self.defender],
+            coalition,
+            self.start_level,
+            self.crisis_management,
+            self.era,
+        )
+
+
+def _path(location: tuple) -> str:
+    from riskengine.config.messages import format_path
+
+    return format_path(location)
+
+
+class EscalationPatch(SectionPatch):
+    """A variant's changes to the crisis, applied in this order: remove members, add
+    members, set commitments, scale capabilities, crisis management, era."""
+
+    noun: ClassVar[str] = "changes to the escalation section"
+    set_commitment: dict[ActorName, Commitment] = Field(default_factory=dict)
+    crisis_management: bool | None = Field(None, description="None keeps the section's value.")
+    era: Era | None = Field(None, description="None keeps the section's value.")
+    remove_members: list[ActorName] = Field(default_factory=list)
+    add_members: list[CoalitionMember] = Field(default_factory=list)
+    scale_capability: dict[ActorName, Multiplier] = Field(default_factory=dict)
+
+    def problems(self, section: EscalationSection, actors: dict[str, Actor]) -> Problems:
+        """Names a patch refers to must exist once its earlier changes are applied."""
+        problems = self._member_problems(section, actors)
+        kept = [name for name in section.member_names if name not in self.remove_members]
+        members = kept + [member.name for member in self.add_members]
+        for name in self.set_commitment:
+            if name not in members:
+                message = f"{name!r} is not a coalition member; allowed: {names_text(members)}"
+                problems.append((("set_commitment", name), message))
+        return problems + self._scale_problems(section, actors)
+
+    def _member_problems(self, section: EscalationSection, actors) -> Problems:
+        problems: Problems = []
+        for index, name in enumerate(self.remove_members):
+            if name not in section.member_names:
+                message = f"{name!r} is not a coalition member; allowed: {names_text(section.member_names)}"
+                problems.append((("remove_members", index), message))
+        taking_part = [n for n in section.participant_names if n not in self.remove_members]
+        for index, member in enumerate(self.add_members):
+            free = [name for name in actors if name not in taking_part]
+            if member.name not in actors or member.name in taking_part:
+                message = (
+                    f"got {member.name!r}; allowed: an actor of the scenario not yet taking "
+                    f"part in the crisis: {names_text(free)}"
+                )
+                problems.append((("add_members", index, "name"), message))
+            taking_part.append(member.name)
+        return problems
+
+    def _scale_problems(self, section: EscalationSection, actors) -> Problems:
+        """scale_capability must name a participant and keep capability <= 1."""
+        taking_part = [n for n in section.participant_names if n not in self.remove_members]
+        taking_part += [member.name for member in self.add_members]
+        problems: Problems = []
+        for name, factor in self.scale_capability.items():
+            where = ("scale_capability", name)
+            capability = actors[name].capability if name in actors else None
+            if name not in taking_part or capability is None:
+                message = f"{name!r} is not an actor of this variant's crisis; allowed: {names_text(taking_part)}"
+                problems.append((where, message))
+            elif factor * capability > 1:
+                message = (
+                    f"got {factor!r}, which makes the capability of {name} "
+                    f"{factor * capability:.4g}; allowed: a multiplier of at most "
+                    f"{1 / capability:.4g} (capability stays at most 1)"
+                )
+                problems.append((where, message))
+        return problems
+
+    def apply(self, section: EscalationSection, actors: dict[str, Actor]):
+        data = section.model_dump()
+        removed = set(self.remove_members)
+        members = [member for member in data["coalition"] if member["name"] not in removed]
+        members += [member.model_dump() for member in self.add_members]
+        for member in members:
+            member["commitment"] = self.set_commitment.get(member["name"], member["commitment"])
+        data["coalition"] = members
+        if self.crisis_management is not None:
+            data["crisis_management"] = self.crisis_management
+        if self.era is not None:
+            data["era"] = self.era
+        actors = {
+            name: actor.model_copy(
+                update={"capability": actor.capability * self.scale_capability[name]}
+            )
+            if name in self.scale_capability
+            else actor
+            for name, actor in actors.items()
+        }
+        return EscalationSection.build(**data), actors
+
+
+SECTION = EscalationSection
+PATCH = EscalationPatch
