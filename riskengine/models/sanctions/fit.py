@@ -25,11 +25,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
-from numpyro.infer import MCMC, NUTS
+from numpyro.infer import MCMC
 
 from riskengine.errors import RiskEngineError
-from riskengine.inference.fit import DIAGNOSTIC_FLOORS, diagnostics, write_posterior
-from riskengine.inference.warm_start import laplace_warm_start
+from riskengine.inference.fit import (
+    DIAGNOSTIC_FLOORS,
+    covariate_ranges,
+    diagnostics,
+    run_model_nuts,
+    write_posterior,
+)
+from riskengine.inference.fit import posterior_tree as generic_posterior_tree
 from riskengine.models.sanctions import core
 from riskengine.models.sanctions.coding import COVARIATE_NAMES
 from riskengine.versions import package_versions
@@ -104,75 +110,34 @@ def run_nuts(
     A dense mass matrix absorbs the correlations between intercepts and slopes of
     uncentred covariates (democracy, trade share) and between the outcome cut-points and
     the pooled issue and era effects. Chains start from over-dispersed draws around the
-    posterior mode (Laplace warm start), so warmup only refines the metric.
+    posterior mode (Laplace warm start, :func:`riskengine.inference.fit.run_model_nuts`),
+    so warmup only refines the metric. The cases are split into blocks of similar
+    duration (``core.split_by_duration``): the same likelihood, computed faster.
     """
     blocks, num_months = core.split_by_duration(model_cases(cases))
-    cases = [model_cases(block) for block in blocks]
-    key_start, key_run = jax.random.split(rng_key)
-    start = laplace_warm_start(
-        key_start,
+    return run_model_nuts(
+        rng_key,
         core.model,
-        num_chains=num_chains,
-        model_args=(cases,),
+        model_args=([model_cases(block) for block in blocks],),
         model_kwargs={"num_months": num_months},
-    )
-    kernel = NUTS(
-        core.model,
-        target_accept_prob=target_accept_prob,
-        dense_mass=dense_mass,
-        inverse_mass_matrix=start.inverse_mass_matrix if dense_mass else None,
-        adapt_mass_matrix=adapt_mass_matrix,
-    )
-    if chain_method == "parallel" and jax.local_device_count() < num_chains:
-        chain_method = "sequential"  # parallel chains need one host device each
-    mcmc = MCMC(
-        kernel,
+        num_chains=num_chains,
         num_warmup=num_warmup,
         num_samples=num_samples,
-        num_chains=num_chains,
         chain_method=chain_method,
+        target_accept_prob=target_accept_prob,
+        dense_mass=dense_mass,
+        adapt_mass_matrix=adapt_mass_matrix,
         progress_bar=progress_bar,
-    )
-    init_params = (
-        start.init_params if num_chains > 1 else jax.tree.map(lambda v: v[0], start.init_params)
-    )
-    mcmc.run(
-        key_run,
-        cases,
-        num_months=num_months,
         extra_fields=tuple(SAMPLE_STATS),
-        init_params=init_params,
     )
-    return mcmc
-
-
-def _signed(values: np.ndarray, sign: int) -> np.ndarray:
-    return -values if sign < 0 else values  # keeps diverging boolean
 
 
 def posterior_tree(mcmc: MCMC) -> xr.DataTree:
     """DataTree with ``posterior`` (``core.Params`` fields, named dims) and ``sample_stats``
     (arviz names: ``diverging``, ``n_steps``, ``lp``, ``acceptance_rate``)."""
-    samples = mcmc.get_samples(group_by_chain=True)
-    posterior = xr.Dataset(
-        {
-            name: (("chain", "draw", *dims), np.asarray(samples[name]))
-            for name, dims in core.PARAMETER_DIMS.items()
-        },
-        coords={name: list(values) for name, values in core.PARAMETER_COORDS.items()},
+    return generic_posterior_tree(
+        mcmc, core.PARAMETER_DIMS, core.PARAMETER_COORDS, sample_stats=SAMPLE_STATS
     )
-    extra = mcmc.get_extra_fields(group_by_chain=True)
-    sample_stats = xr.Dataset(
-        {
-            arviz_name: (("chain", "draw"), _signed(np.asarray(extra[name]), sign))
-            for name, (arviz_name, sign) in SAMPLE_STATS.items()
-            if name in extra
-        }
-    )
-    for dataset in (posterior, sample_stats):
-        dataset.coords["chain"] = np.arange(dataset.sizes["chain"])
-        dataset.coords["draw"] = np.arange(dataset.sizes["draw"])
-    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": sample_stats})
 
 
 def posterior_params(tree: xr.DataTree, num_draws: int | None = None) -> core.Params:
@@ -188,14 +153,6 @@ def posterior_params(tree: xr.DataTree, num_draws: int | None = None) -> core.Pa
     if num_draws is not None and num_draws < available:
         index = np.linspace(0, available - 1, num_draws).round().astype(int)
     return core.params_from_draws({name: value[index] for name, value in flat.items()})
-
-
-def _covariate_ranges(covariates) -> dict[str, list[float]]:
-    covariates = np.asarray(covariates, np.float64)
-    return {
-        name: [float(covariates[:, index].min()), float(covariates[:, index].max())]
-        for index, name in enumerate(COVARIATE_NAMES)
-    }
 
 
 def _attribute(value):
@@ -227,7 +184,7 @@ def fit_sanctions(rng_key, cases, *, provenance: dict | None = None, **nuts_opti
         "package_versions": package_versions(),
         "diagnostics": report,
         "diagnostic_floors": DIAGNOSTIC_FLOORS,
-        "covariate_ranges": _covariate_ranges(cases["covariates"]),
+        "covariate_ranges": covariate_ranges(cases["covariates"], COVARIATE_NAMES),
         "units": "hazard: logit of the monthly ending probability; outcome and costs: "
         "ordered-logit scale",
         "notes": NOTES,
