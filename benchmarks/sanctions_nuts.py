@@ -263,6 +263,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--out", default=str(Path(__file__).with_name("sanctions_nuts.json")))
     arguments = parser.parse_args(argv)
+    load_before = os.getloadavg()
     cases = _cases()
     difference, value = check_same_likelihood(cases)
     print(f"log-likelihoods at a prior point: PyMC {value:.3f}, |JAX - PyMC| = {difference:.2e}")
@@ -296,6 +297,9 @@ def main(argv=None) -> int:
             for k, v in ratios.items()
         },
         "floor": 2.0,
+        "load": " / ".join(
+            ", ".join(f"{x:.1f}" for x in load) for load in (load_before, os.getloadavg())
+        ),
     }
     Path(arguments.out).write_text(json.dumps(report, indent=2))
     print(
