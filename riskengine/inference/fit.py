@@ -213,3 +213,13 @@ def write_posterior(tree: xr.DataTree, path) -> None:
         partial.replace(path)  # atomic: a reader never sees a half-written posterior
     finally:
         partial.unlink(missing_ok=True)
+
+
+def print_fit_summary(tree: xr.DataTree, report: dict) -> None:
+    """Print arviz's summary of a fitted posterior and one line of its diagnostics."""
+    print(az.summary(tree["posterior"].to_dataset(), kind="all").to_string())
+    print(
+        f"fit {report['fit_seconds']:.0f} s; max R-hat {report['max_rhat']:.4f}; min ESS bulk "
+        f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
+        f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
+    )

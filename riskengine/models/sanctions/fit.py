@@ -32,6 +32,7 @@ from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
     covariate_ranges,
     diagnostics,
+    print_fit_summary,
     run_model_nuts,
     write_posterior,
 )
@@ -195,17 +196,6 @@ def fit_sanctions(rng_key, cases, *, provenance: dict | None = None, **nuts_opti
     return tree, {**report, "fit_seconds": fit_seconds}
 
 
-def _print_summary(tree, report) -> None:
-    import arviz as az
-
-    print(az.summary(tree["posterior"].to_dataset(), kind="all").to_string())
-    print(
-        f"fit {report['fit_seconds']:.0f} s; max R-hat {report['max_rhat']:.4f}; min ESS bulk "
-        f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
-        f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
-    )
-
-
 def ppc_path_for(posterior_path: Path) -> Path:
     """The PPC JSON beside a posterior: ``ppc.json`` for ``posterior.nc``, else
     ``<stem>_ppc.json``."""
@@ -334,7 +324,7 @@ def fit_command(
     path = Path(out) if out else POSTERIOR_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     write_posterior(tree, path)
-    _print_summary(tree, report)
+    print_fit_summary(tree, report)
     print(f"posterior written to {path}")
     passed = report["passed"]
     if ppc:
