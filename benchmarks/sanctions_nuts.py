@@ -232,6 +232,7 @@ def run_pymc(cases) -> dict:
             tune=NUM_WARMUP,
             chains=NUM_CHAINS,
             cores=2,
+            mp_ctx="spawn",  # not fork: this process has JAX's threads running
             random_seed=SEED,
             progressbar=False,
             compute_convergence_checks=False,
