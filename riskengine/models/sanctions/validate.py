@@ -248,7 +248,9 @@ def markdown(results: dict) -> str:
         if name in results:
             result = results[name]
             body = [f"Failed with an error: `{result['error']}`", ""] if "error" in result else None
-            lines += [f"## {title} (passed: {result['passed']})", "", *(body or render(result))]
+            took = f"; {result['check_seconds']:.0f} s" if "check_seconds" in result else ""
+            heading = f"## {title} (passed: {result['passed']}{took})"
+            lines += [heading, "", *(body or render(result))]
     return "\n".join(lines) + "\n"
 
 
@@ -295,6 +297,15 @@ def recovery_truth():
     return core.Params(**{name: jnp.asarray(value, jnp.float32) for name, value in values.items()})
 
 
+def _write(results: dict, seconds: float) -> None:
+    """Write ``sanctions.json`` and ``sanctions.md`` (after every check). With ``--only``,
+    ``seconds`` is this run's time, the other checks' results kept from the last run."""
+    results["seconds"] = seconds
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / "sanctions.json").write_text(json.dumps(results, indent=2, default=float))
+    (DOCS / "sanctions.md").write_text(markdown(results))
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -322,13 +333,14 @@ def main(argv=None) -> int:
         "sbc": (sbc, keys[4], inputs_from_cases(cases), *replications),
     }
     results = {"quick": arguments.quick}
+    if arguments.only is not None and (DOCS / "sanctions.json").exists():
+        earlier = json.loads((DOCS / "sanctions.json").read_text())
+        results.update({name: value for name, value in earlier.items() if name in checks})
     for name, (function, *args) in checks.items():
         if arguments.only is None or name in arguments.only:
             results[name] = _checked(function, *args)
-    results["seconds"] = time.perf_counter() - started
-    DOCS.mkdir(parents=True, exist_ok=True)
-    (DOCS / "sanctions.json").write_text(json.dumps(results, indent=2, default=float))
-    (DOCS / "sanctions.md").write_text(markdown(results))
+            _write(results, time.perf_counter() - started)  # a crash loses one check only
+    _write(results, time.perf_counter() - started)
     failed = [
         name
         for name, value in results.items()
