@@ -539,7 +539,62 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         f"Counter hash vs closed form (resolve_scale = 0, per-month level shares vs the 5 x 5 matrix power, 24 months x 5 levels): max |z| = {checks['markov_max_z']:.2f} (pass: < 5).",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _composite_lines(results["composite"]) + _nuts_lines())
+
+
+def _composite_lines(composite: dict) -> list[str]:
+    """Escalation alone vs escalation + sanctions in one path (the composite section)."""
+    lines = [
+        "## Models in one path (escalation + sanctions)",
+        "",
+        "The compiled task function on one block of tests/data/tiny_coupled.yaml (3 variants,",
+        "prior draw, one core); ratio = composite / escalation-alone path-months per second,",
+        "per interleaved repeat (median, min, max). No floor: the price of a second model.",
+        "",
+        "| | 24 months | 120 months |",
+        "|---|---|---|",
+        f"| escalation alone | {composite['alone_24']:.3g} | {composite['alone_120']:.3g} |",
+        f"| escalation + sanctions | {composite['composite_24']:.3g} | {composite['composite_120']:.3g} |",
+    ]
+    ratios = [composite[f"ratio_{months}"] for months in (24, 120)]
+    cells = [f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f})" for r in ratios]
+    return [*lines, f"| ratio | {cells[0]} | {cells[1]} |", ""]
+
+
+def _nuts_lines() -> list[str]:
+    """The latest benchmarks/sanctions_nuts.py result (make bench runs it after this)."""
+    path = HERE / "sanctions_nuts.json"
+    if not path.exists():
+        return ["## NUTS on the sanctions model vs PyMC", "", "(not run yet)", ""]
+    report = json.loads(path.read_text())
+    lines = [
+        "## NUTS on the sanctions model vs PyMC",
+        "",
+        f"`benchmarks/sanctions_nuts.py` (its own run: {report['machine']}, load before / "
+        f"after {report.get('load', 'not recorded')}): the 540 TIES cases, "
+        f"{report['settings']['chains']} chains x ({report['settings']['warmup']} warmup + "
+        f"{report['settings']['draws']} draws), seconds include compilation. Log-likelihoods "
+        f"agree at a point to {report['likelihood_difference']:.1e} (of "
+        f"{report['likelihood_value']:.1f}; float32 vs float64).",
+        "",
+        "| sampler | seconds | min bulk ESS | min tail ESS | bulk ESS / s | divergences |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, runs in report["runs"].items():
+        run = runs[0]
+        lines.append(
+            f"| {name} | {run['seconds']:.0f} | {run['min_ess_bulk']:.0f} | "
+            f"{run['min_ess_tail']:.0f} | {run['min_ess_bulk'] / run['seconds']:.2f} | "
+            f"{run['divergences']} |"
+        )
+    lines.append("")
+    for name, ratio in report["ratios"].items():
+        verdict = "ok" if ratio["median"] >= report["floor"] else "**below floor**"
+        lines.append(
+            f"- {name}: {ratio['median']:.2f} (min {ratio['min']:.2f}, max {ratio['max']:.2f}); "
+            f"floor {report['floor']:.0f} ({verdict})"
+        )
+    return [*lines, ""]
 
 
 def _interpretation() -> str:

@@ -53,6 +53,7 @@ def run_model_nuts(
     chain_method="parallel",
     target_accept_prob=0.9,
     dense_mass=True,
+    adapt_mass_matrix=True,
     progress_bar=False,
     extra_fields=("num_steps", "diverging", "potential_energy"),
 ) -> MCMC:
@@ -77,6 +78,7 @@ def run_model_nuts(
         target_accept_prob=target_accept_prob,
         dense_mass=dense_mass,
         inverse_mass_matrix=start.inverse_mass_matrix if dense_mass else None,
+        adapt_mass_matrix=adapt_mass_matrix,
     )
     if chain_method == "parallel" and jax.local_device_count() < num_chains:
         chain_method = "sequential"
@@ -117,6 +119,7 @@ def posterior_tree(
     mcmc: MCMC,
     parameter_dims: dict[str, tuple[str, ...]],
     parameter_coords: dict[str, tuple],
+    sample_stats: dict[str, tuple[str, int]] | None = None,
 ) -> xr.DataTree:
     """DataTree with ``posterior`` and ``sample_stats`` groups from a NUTS run.
 
@@ -127,8 +130,10 @@ def posterior_tree(
     Built from the chain-grouped samples directly (arviz's own numpyro converter re-traces
     the model to infer dims, which failed with numpyro 0.20 after a full fit).
     ``sample_stats`` uses arviz's names: ``diverging``, ``n_steps`` and ``lp`` (the
-    log density, i.e. minus numpyro's potential energy).
+    log density, i.e. minus numpyro's potential energy); ``sample_stats`` (numpyro extra
+    field -> (arviz name, sign)) defaults to :data:`SAMPLE_STATS`.
     """
+    sample_stats = SAMPLE_STATS if sample_stats is None else sample_stats
     samples = mcmc.get_samples(group_by_chain=True)
     posterior = xr.Dataset(
         {
@@ -138,17 +143,17 @@ def posterior_tree(
         coords={name: list(values) for name, values in parameter_coords.items()},
     )
     extra = mcmc.get_extra_fields(group_by_chain=True)
-    sample_stats = xr.Dataset(
+    statistics = xr.Dataset(
         {
             arviz_name: (("chain", "draw"), _signed(np.asarray(extra[name]), sign))
-            for name, (arviz_name, sign) in SAMPLE_STATS.items()
+            for name, (arviz_name, sign) in sample_stats.items()
             if name in extra
         }
     )
-    for dataset in (posterior, sample_stats):
+    for dataset in (posterior, statistics):
         dataset.coords["chain"] = np.arange(dataset.sizes["chain"])
         dataset.coords["draw"] = np.arange(dataset.sizes["draw"])
-    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": sample_stats})
+    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": statistics})
 
 
 def diagnostics(tree: xr.DataTree) -> dict:
@@ -208,3 +213,13 @@ def write_posterior(tree: xr.DataTree, path) -> None:
         partial.replace(path)  # atomic: a reader never sees a half-written posterior
     finally:
         partial.unlink(missing_ok=True)
+
+
+def print_fit_summary(tree: xr.DataTree, report: dict) -> None:
+    """Print arviz's summary of a fitted posterior and one line of its diagnostics."""
+    print(az.summary(tree["posterior"].to_dataset(), kind="all").to_string())
+    print(
+        f"fit {report['fit_seconds']:.0f} s; max R-hat {report['max_rhat']:.4f}; min ESS bulk "
+        f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
+        f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
+    )

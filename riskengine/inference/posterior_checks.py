@@ -10,7 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["floor_notes", "posterior_notes", "predictive_check_notes", "stored_check"]
+__all__ = [
+    "floor_notes",
+    "format_check_table",
+    "posterior_notes",
+    "predictive_check_notes",
+    "stored_check",
+]
 
 
 def stored_check(path: Path) -> dict | None:
@@ -47,3 +53,22 @@ def posterior_notes(provenance: dict, table: dict | None) -> list[str]:
     if provenance.get("source") != "posterior" or not provenance.get("diagnostics"):
         return []
     return floor_notes(provenance) + predictive_check_notes(table)
+
+
+def format_check_table(table: dict) -> str:
+    """Plain-text table of a predictive check: statistic, observed, predictive mean and
+    90% interval, inside? (``*`` marks the rows the check requires inside)."""
+    required = set(table.get("required_inside", ()))
+    width = max(34, *(len(row["statistic"]) + 2 for row in table["rows"]))
+    lines = [
+        f"{table['source']} predictive check ({table['num_draws']} draws, "
+        f"{table['interval']} interval; * = required inside)",
+        f" {'statistic':<{width}}{'observed':>9}{'mean':>9}{'5%':>9}{'95%':>9}  inside",
+    ]
+    for row in table["rows"]:
+        mark = "*" if row["statistic"] in required else " "
+        lines.append(
+            f"{mark}{row['statistic']:<{width}}{row['observed']:>9.4f}{row['mean']:>9.4f}"
+            f"{row['lower_5']:>9.4f}{row['upper_95']:>9.4f}  {'yes' if row['inside'] else 'NO'}"
+        )
+    return "\n".join(lines)

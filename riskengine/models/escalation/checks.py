@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from riskengine.inference.posterior_checks import format_check_table
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.likelihood import _log_resolve_weights, conditional_table
 
@@ -167,17 +168,3 @@ def predictive_table(rng_key, params, frame, *, source: str) -> dict:
         "num_disputes": len(frame),
         "rows": rows,
     }
-
-
-def format_check_table(table: dict) -> str:
-    """Plain-text table: statistic, observed, predictive mean and 90% interval, inside?"""
-    lines = [
-        f"{table['source']} predictive check ({table['num_draws']} draws, {table['interval']} interval)",
-        f"{'statistic':<34}{'observed':>9}{'mean':>9}{'5%':>9}{'95%':>9}  inside",
-    ]
-    for row in table["rows"]:
-        lines.append(
-            f"{row['statistic']:<34}{row['observed']:>9.4f}{row['mean']:>9.4f}"
-            f"{row['lower_5']:>9.4f}{row['upper_95']:>9.4f}  {'yes' if row['inside'] else 'NO'}"
-        )
-    return "\n".join(lines)

@@ -28,6 +28,7 @@ from riskengine.inference.fit import (
     covariate_ranges,
     diagnostics,
     posterior_tree,
+    print_fit_summary,
     run_model_nuts,
     write_posterior,
 )
@@ -104,17 +105,6 @@ def fit_escalation(rng_key, disputes, *, provenance: dict | None = None, **nuts_
     return tree, {**report, "fit_seconds": fit_seconds}
 
 
-def _print_summary(tree, report) -> None:
-    import arviz as az
-
-    print(az.summary(tree["posterior"].to_dataset(), kind="all").to_string())
-    print(
-        f"fit {report['fit_seconds']:.0f} s; max R-hat {report['max_rhat']:.4f}; min ESS bulk "
-        f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
-        f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
-    )
-
-
 def _predictive_check_file(path: Path) -> Path:
     """The predictive-check JSON beside a posterior file: the model's ``ppc.json`` beside
     ``posterior.nc`` (the shipped layout), ``<stem>_ppc.json`` beside
@@ -176,7 +166,7 @@ def fit_command(
     )
     path = Path(out) if out else posterior_path(MODEL_NAME)
     write_posterior(tree, path)
-    _print_summary(tree, report)
+    print_fit_summary(tree, report)
     print(f"posterior written to {path}")
     if ppc:
         from riskengine.models.escalation.checks import (

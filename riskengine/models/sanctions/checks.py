@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from riskengine.inference.posterior_checks import format_check_table
 from riskengine.models.sanctions import core
 from riskengine.models.sanctions.coding import (
     COST_NAMES,
@@ -194,20 +195,3 @@ def posterior_predictive_check(rng_key, tree, cases, *, num_draws: int = 400) ->
     table["required_inside"] = list(REQUIRED_INSIDE)
     table["passed"] = all(row["inside"] for row in required)
     return table
-
-
-def format_check_table(table: dict) -> str:
-    """Plain-text table: statistic, observed, predictive mean and 90% interval, inside?"""
-    required = set(table.get("required_inside", ()))
-    lines = [
-        f"{table['source']} predictive check ({table['num_draws']} draws, "
-        f"{table['interval']} interval; * = required inside)",
-        f"{'statistic':<38}{'observed':>9}{'mean':>9}{'5%':>9}{'95%':>9}  inside",
-    ]
-    for row in table["rows"]:
-        mark = "*" if row["statistic"] in required else " "
-        lines.append(
-            f"{mark}{row['statistic']:<37}{row['observed']:>9.4f}{row['mean']:>9.4f}"
-            f"{row['lower_5']:>9.4f}{row['upper_95']:>9.4f}  {'yes' if row['inside'] else 'NO'}"
-        )
-    return "\n".join(lines)
