@@ -18,6 +18,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from riskengine.errors import DataError
@@ -27,6 +28,7 @@ __all__ = [
     "DATA_DIR_ENVIRONMENT_VARIABLE",
     "data_dir",
     "file_sha256",
+    "integer_columns",
     "read_table",
 ]
 
@@ -116,11 +118,18 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(folder: Path, relative_path: str, required_columns: Sequence[str]) -> pd.DataFrame:
+def read_table(
+    folder: Path,
+    relative_path: str,
+    required_columns: Sequence[str],
+    *,
+    allow_missing: bool = False,
+    encoding: str | None = None,
+) -> pd.DataFrame:
     """Read the CSV ``folder / relative_path``, keeping only ``required_columns``.
 
     Raises ``DataError`` when the file is missing, unreadable, lacks a required column,
-    or has a missing value in one.
+    or (unless ``allow_missing``) has a missing value in one.
     """
     path = folder / relative_path
     name = Path(relative_path).name
@@ -130,17 +139,35 @@ def read_table(folder: Path, relative_path: str, required_columns: Sequence[str]
             f"(or --data) points at the shared data folder that holds {relative_path}"
         )
     try:
-        header = pd.read_csv(path, nrows=0).columns
+        header = pd.read_csv(path, nrows=0, encoding=encoding).columns
         missing = [column for column in required_columns if column not in header]
         if missing:
             raise DataError(
                 f"{name}: missing column {missing[0]!r} "
                 f"(required: {', '.join(required_columns)}; file: {path})"
             )
-        table = pd.read_csv(path, usecols=list(required_columns))
-    except (OSError, ValueError, pd.errors.ParserError) as error:
+        table = pd.read_csv(
+            path, usecols=list(required_columns), encoding=encoding, low_memory=False
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise DataError(f"{name}: cannot be read as CSV ({path}): {error}") from error
-    _check_no_missing_values(table, name)
+    if not allow_missing:
+        _check_no_missing_values(table, name)
+    return table
+
+
+def integer_columns(table: pd.DataFrame, columns: Sequence[str], file_name: str) -> pd.DataFrame:
+    """Convert integer codes stored as floats (``2.0``) to int64; DataError if fractional
+    or missing, naming the file, the column and a bad value."""
+    for column in columns:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            raise DataError(
+                f"{file_name}: column {column!r} must hold integers, got "
+                f"{table[column].to_numpy()[bad][0]} ({int(bad.sum())} such row(s))"
+            )
+        table[column] = values.astype(np.int64)
     return table
 
 

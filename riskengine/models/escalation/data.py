@@ -53,7 +53,7 @@ from riskengine.data import paths
 from riskengine.data.alliances import defence_pact
 from riskengine.data.capabilities import capability_ratio
 from riskengine.data.major_powers import is_major_power
-from riskengine.data.paths import DATA_CITATIONS, file_sha256, read_table
+from riskengine.data.paths import DATA_CITATIONS, file_sha256, integer_columns, read_table
 from riskengine.errors import DataError
 
 __all__ = [
@@ -120,22 +120,8 @@ def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     tables = {}
     for name, (relative_path, columns, _) in DISPUTE_FILES.items():
         table = read_table(folder, relative_path, columns)
-        tables[name] = _as_integers(table, _INTEGER_COLUMNS[name], Path(relative_path).name)
+        tables[name] = integer_columns(table, _INTEGER_COLUMNS[name], Path(relative_path).name)
     return tables
-
-
-def _as_integers(table: pd.DataFrame, columns: tuple[str, ...], file_name: str) -> pd.DataFrame:
-    """Convert integer codes stored as floats (``2.0``) to int64; DataError if fractional."""
-    for column in columns:
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(values) | (values != np.round(values))
-        if bad.any():
-            raise DataError(
-                f"{file_name}: column {column!r} must hold integers, got "
-                f"{table[column].to_numpy()[bad][0]} ({int(bad.sum())} such row(s))"
-            )
-        table[column] = values.astype(np.int64)
-    return table
 
 
 def _check_disputes(disputes: pd.DataFrame) -> None:

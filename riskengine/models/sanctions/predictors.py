@@ -109,28 +109,10 @@ class SourceTables(NamedTuple):
 def read_source(
     folder: Path, relative_path: str, columns: tuple[str, ...], encoding: str | None = None
 ) -> pd.DataFrame:
-    """Read ``columns`` of the CSV ``folder / relative_path``; missing values are allowed.
-
-    Raises ``DataError`` naming the file when it is absent, unreadable or lacks a column.
-    """
-    path = folder / relative_path
-    name = Path(relative_path).name
-    if not path.is_file():
-        raise DataError(
-            f"data file {path} not found; check that {paths.DATA_DIR_ENVIRONMENT_VARIABLE} "
-            f"(or --data) points at the shared data folder that holds {relative_path}"
-        )
-    try:
-        header = pd.read_csv(path, nrows=0, encoding=encoding).columns
-        missing = [column for column in columns if column not in header]
-        if missing:
-            raise DataError(
-                f"{name}: missing column {missing[0]!r} (required: {', '.join(columns)}; "
-                f"file: {path})"
-            )
-        return pd.read_csv(path, usecols=list(columns), encoding=encoding, low_memory=False)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DataError(f"{name}: cannot be read as CSV ({path}): {error}") from error
+    """Read ``columns`` of the CSV ``folder / relative_path``; missing values are allowed
+    (``riskengine.data.paths.read_table``, which names the file when it is absent,
+    unreadable or lacks a column)."""
+    return paths.read_table(folder, relative_path, columns, allow_missing=True, encoding=encoding)
 
 
 def source_tables(data_dir: str | Path | None = None) -> SourceTables:
@@ -155,18 +137,8 @@ def _cached_tables(folder: str) -> SourceTables:
 
 
 def _integer_keys(table: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:
-    """Convert key columns stored as floats (``2.0``) to int64; DataError if not integers."""
-    file_name = Path(PREDICTOR_FILES[name][0]).name
-    for column in columns:
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(values) | (values != np.round(values))
-        if bad.any():
-            raise DataError(
-                f"{file_name}: column {column!r} must hold integers, got "
-                f"{table[column].to_numpy()[bad][0]} ({int(bad.sum())} such row(s))"
-            )
-        table[column] = values.astype(np.int64)
-    return table
+    """Key columns stored as floats (``2.0``) as int64; DataError if not integers."""
+    return paths.integer_columns(table, columns, Path(PREDICTOR_FILES[name][0]).name)
 
 
 def target_dyad_trade(trade: pd.DataFrame, targets, years) -> pd.DataFrame:
