@@ -43,14 +43,14 @@ WARNING_CLASSES = {"posterior": PosteriorWarning, "range": RangeWarning}
 def _parameter_draws(model, settings):
     """Each model's draws (namespaced ``<model>.<name>``), sources and provenance."""
     draws, sources, provenances = {}, {}, {}
-    for part, registry_index in zip(model.models, model.registry_indices, strict=True):
+    for part, stream_index in zip(model.models, model.stream_indices, strict=True):
         part_draws, sources[part.name], provenances[part.name] = select_parameter_draws(
             part,
             source=settings.parameters,
             seed=settings.seed,
             num_chains=settings.num_chains,
             num_draws=settings.num_draws,
-            registry_index=registry_index,
+            stream_index=stream_index,
         )
         draws |= {f"{part.name}.{name}": value for name, value in part_draws.items()}
     return draws, sources, provenances

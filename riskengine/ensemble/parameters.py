@@ -35,16 +35,16 @@ def _shipped_name(path: Path) -> str:
     return path.relative_to(_PACKAGE_DIR.parent).as_posix()
 
 
-def _prior_key(seed: int, registry_index: int):
-    """The parameter key of model ``registry_index``: the seed's own for model 0, else
-    ``fold_in(key, registry_index)``, so a model's prior draws are the same alone and
+def _prior_key(seed: int, stream_index: int):
+    """The parameter key of model ``stream_index``: the seed's own for model 0, else
+    ``fold_in(key, stream_index)``, so a model's prior draws are the same alone and
     composed."""
     key = purpose_key(seed, PARAMETER_PURPOSE)
-    return key if registry_index == 0 else jax.random.fold_in(key, registry_index)
+    return key if stream_index == 0 else jax.random.fold_in(key, stream_index)
 
 
-def _prior(model, seed: int, num_chains: int, num_draws: int, registry_index: int):
-    flat = model.prior_draws(_prior_key(seed, registry_index), num_chains * num_draws)
+def _prior(model, seed: int, num_chains: int, num_draws: int, stream_index: int):
+    flat = model.prior_draws(_prior_key(seed, stream_index), num_chains * num_draws)
     draws = {name: v.reshape(num_chains, num_draws, *v.shape[1:]) for name, v in flat.items()}
     note = "prior draws: no fitted posterior used; probabilities reflect prior assumptions only"
     return draws, "prior", {"source": "prior", "note": note}
@@ -75,7 +75,7 @@ def _posterior(model, num_chains: int, num_draws: int):
 
 
 def select_parameter_draws(
-    model, *, source: str, seed: int, num_chains: int, num_draws: int, registry_index: int = 0
+    model, *, source: str, seed: int, num_chains: int, num_draws: int, stream_index: int = 0
 ):
     """``(draws, source_used, provenance)``; draws map names to (chain, draw, ...) arrays."""
     if source not in PARAMETER_SOURCES:
@@ -86,5 +86,5 @@ def select_parameter_draws(
             f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'"
         )
     if source == "prior" or not has_posterior:
-        return _prior(model, seed, num_chains, num_draws, registry_index)
+        return _prior(model, seed, num_chains, num_draws, stream_index)
     return _posterior(model, num_chains, num_draws)

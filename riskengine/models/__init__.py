@@ -6,7 +6,9 @@ Each model is a package ``riskengine/models/<name>/`` with (at least) the module
 it; pydantic only, no jax), ``ensemble`` (``MODEL``: its declarations and simulator as
 a :class:`riskengine.models.base.EnsembleModel`) and ``fit`` (``fit_command``). The
 order of :data:`MODEL_NAMES` is the order in which models step within one simulated
-path: a model reads only what models before it expose.
+path: a model reads only what models before it expose. :data:`STREAM_INDICES` gives each
+model a fixed random-stream number, independent of that order, so adding a model never
+changes the random numbers of the others.
 """
 
 from __future__ import annotations
@@ -17,9 +19,19 @@ from types import ModuleType
 
 from riskengine.errors import ModelError
 
-__all__ = ["MODEL_NAMES", "ensemble_model", "get_model", "model_module", "section_classes"]
+__all__ = [
+    "MODEL_NAMES",
+    "STREAM_INDICES",
+    "ensemble_model",
+    "get_model",
+    "model_module",
+    "section_classes",
+]
 
 MODEL_NAMES = ("escalation", "sanctions")
+STREAM_INDICES = {"escalation": 0, "sanctions": 1}
+"""Model name -> its random-stream number (model ``i`` draws from ``fold_in(key, i)``,
+model 0 from the key itself); a new model takes the next free number."""
 
 
 def model_module(name: str, part: str) -> ModuleType:
@@ -46,4 +58,4 @@ def ensemble_model(names: tuple[str, ...]):
     from riskengine.models.composite import Composite
 
     ordered = sorted(names, key=MODEL_NAMES.index)
-    return Composite([get_model(name) for name in ordered], [MODEL_NAMES.index(n) for n in ordered])
+    return Composite([get_model(name) for name in ordered], [STREAM_INDICES[n] for n in ordered])

@@ -34,21 +34,21 @@ SWEEP_PATHS = 2048  # paths stepped together over all months (cache-sized on a C
 _SEPARATOR = ":"
 
 
-def component_key_words(key_words, registry_index: int):
-    """Key words of the model at ``registry_index``: the draw's own for model 0, else
-    threefry ``fold_in(draw key, registry_index)``."""
-    if registry_index == 0:
+def component_key_words(key_words, stream_index: int):
+    """Key words of the model with stream number ``stream_index``: the draw's own for model 0, else
+    threefry ``fold_in(draw key, stream_index)``."""
+    if stream_index == 0:
         return key_words
     key = jax.random.wrap_key_data(jnp.asarray(key_words, jnp.uint32))
-    return jax.random.key_data(jax.random.fold_in(key, registry_index)).astype(jnp.uint32)
+    return jax.random.key_data(jax.random.fold_in(key, stream_index)).astype(jnp.uint32)
 
 
 class Composite:
     """The models a scenario runs, as one ``EnsembleModel`` for the engine."""
 
-    def __init__(self, models, registry_indices):
+    def __init__(self, models, stream_indices):
         self.models = tuple(models)
-        self.registry_indices = tuple(registry_indices)
+        self.stream_indices = tuple(stream_indices)
         self.names = tuple(model.name for model in self.models)
         self.name = "+".join(self.names)
         self.parameters = {
@@ -162,7 +162,7 @@ def _joint_name(composite: Composite, first: int, second: int) -> str:
 
 def _composite_summarize(composite, key_words, params, inputs, path_index, valid, *, num_months):
     components = [model.component for model in composite.models]
-    words = [component_key_words(key_words, i) for i in composite.registry_indices]
+    words = [component_key_words(key_words, i) for i in composite.stream_indices]
     num_paths = path_index.shape[0]
     size = max(64, min(SWEEP_PATHS, 1 << max(0, num_paths - 1).bit_length()))
     num_sweeps = -(-num_paths // size)
