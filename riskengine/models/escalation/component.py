@@ -4,6 +4,11 @@ The same transition as ``core.summarize`` (``core._path_start`` and ``core._adva
 on the model's own counter stream), so the crisis paths of a composed run are the
 escalation-only paths, bit for bit; it exposes the crisis ``level`` each month to the
 models after it (e.g. a sanctions trigger). Its final category is the peak level.
+
+When a model before it exposes ``challenge`` (the onset model: a dispute opens this
+month), the crisis waits: a path sits at level 0 until its challenge, then starts at
+its start level that month and steps from the next. A path that is never challenged
+has peak 0, counted as ``settled``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class EscalationState(NamedTuple):
     level: jnp.ndarray  # int32 per path, 0 settled .. 4 war (invalid paths sit at 0)
     peak: jnp.ndarray  # highest level so far
     thresholds: jnp.ndarray  # (4 levels, 3, paths) step thresholds in bits
+    opening: jnp.ndarray  # the level each path starts at (when its dispute opens)
 
 
 def _params(params) -> core.Params:
@@ -43,13 +49,16 @@ class EscalationComponent:
     headline_events = ("use_of_force", "war")
 
     def start(self, words, params, inputs, stream, valid, context, *, num_months: int):
-        _, thresholds, start = core._path_start(words, _params(params), inputs, stream)
-        start = jnp.where(valid, start, 0)
-        return EscalationState(start, start, thresholds)
+        _, thresholds, opening = core._path_start(words, _params(params), inputs, stream)
+        opening = jnp.where(valid, opening, 0)
+        start = jnp.where(context["challenge"], opening, 0) if "challenge" in context else opening
+        return EscalationState(start, start, thresholds, opening)
 
     def step(self, words, params, inputs, stream, state, step, context):
         level = core._advance(state.level, uniform_bits(words, stream, step), state.thresholds)
-        return EscalationState(level, jnp.maximum(state.peak, level), state.thresholds)
+        if "challenge" in context:
+            level = jnp.where(context["challenge"] & (state.peak == 0), state.opening, level)
+        return state._replace(level=level, peak=jnp.maximum(state.peak, level))
 
     def signals(self, state) -> dict:
         return {"level": state.level}

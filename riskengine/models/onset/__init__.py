@@ -1,0 +1,1 @@
+"""Dispute onset: will a challenger open a militarized dispute against a target?"""
