@@ -31,6 +31,9 @@ __all__ = [
     "diagnostics",
     "covariate_ranges",
     "write_posterior",
+    "check_counts",
+    "ppc_path_for",
+    "write_json_atomically",
 ]
 
 DIAGNOSTIC_FLOORS = {
@@ -223,3 +226,33 @@ def print_fit_summary(tree: xr.DataTree, report: dict) -> None:
         f"{report['min_ess_bulk']:.0f}, tail {report['min_ess_tail']:.0f}; divergences "
         f"{report['divergences']}; floors {'met' if report['passed'] else 'NOT met'}"
     )
+
+
+def check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
+    """The problem with a fit's chain settings (``--chains`` ...), or None."""
+    for name, value in (("chains", num_chains), ("warmup", num_warmup), ("samples", num_samples)):
+        if not isinstance(value, int) or value < 1:
+            return f"--{name} must be a positive integer, got {value!r}"
+    if chain_method not in ("parallel", "sequential", "vectorized"):
+        return f"--chain-method must be parallel, sequential or vectorized, got {chain_method!r}"
+    return None
+
+
+def ppc_path_for(posterior_path: Path) -> Path:
+    """The PPC JSON beside a posterior: ``ppc.json`` for ``posterior.nc``, else
+    ``<stem>_ppc.json``."""
+    posterior_path = Path(posterior_path)
+    if posterior_path.name == "posterior.nc":
+        return posterior_path.with_name("ppc.json")
+    return posterior_path.with_name(f"{posterior_path.stem}_ppc.json")
+
+
+def write_json_atomically(path: Path, payload: dict) -> None:
+    """Write ``payload`` as JSON; a reader never sees a half-written file."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(json.dumps(payload, indent=2))
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -87,11 +87,16 @@ class Composite:
     def scenario_inputs(self, scenario) -> ScenarioInputs:
         parts = [model.scenario_inputs(scenario) for model in self.models]
         static = _merged(part.static for part in parts)
+        coords = _merged(part.coords for part in parts)
+        if not self.single:
+            coords |= {
+                f"{m.name}_final": np.asarray(m.component.final_categories) for m in self.models
+            }
         return ScenarioInputs(
             tuple(part.inputs for part in parts),
             static,
             _merged(part.constant_data for part in parts),
-            _merged(part.coords for part in parts),
+            coords,
         )
 
     def summarize(self, key_words, params, inputs, path_index, valid, **static):
