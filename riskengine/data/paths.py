@@ -55,6 +55,31 @@ DATA_CITATIONS: dict[str, str] = {
         "Correlates of War Project (2017). State System Membership List, v2016 "
         "(major-power status by year)."
     ),
+    "COW Direct Contiguity 3.2": (
+        "Stinnett, D. M., Tir, J., Schafer, P., Diehl, P. F. and Gochman, C. (2002). The "
+        "Correlates of War Project Direct Contiguity Data, Version 3. Conflict Management "
+        "and Peace Science 19(2). Directed pairs as distributed by peacesciencer v1.2.9."
+    ),
+    "CShapes 2.0": (
+        "Schvitz, G., Girardin, L., Ruegger, S., Weidmann, N. B., Cederman, L.-E. and "
+        "Gleditsch, K. S. (2022). Mapping the International System, 1886-2019: The CShapes "
+        "2.0 Dataset. Journal of Conflict Resolution 66(1). Minimum distances between COW "
+        "states as distributed by peacesciencer v1.2.9 (cow_mindist)."
+    ),
+    "Polity5": (
+        "Marshall, M. G. and Gurr, T. R. (2020). Polity5: Political Regime Characteristics "
+        "and Transitions, 1800-2018. Center for Systemic Peace (polity2); as distributed in "
+        "peacesciencer's ccode_democracy."
+    ),
+    "V-Dem": (
+        "Coppedge, M., Gerring, J., Knutsen, C. H., Lindberg, S. I., Teorell, J. et al. "
+        "V-Dem Country-Year Dataset, electoral democracy index v2x_polyarchy. Varieties of "
+        "Democracy (V-Dem) Project; as distributed in peacesciencer's ccode_democracy."
+    ),
+    "Thompson-Dreyer rivalries": (
+        "Thompson, W. R. and Dreyer, D. R. (2012). Handbook of International Rivalries, "
+        "1494-2010. CQ Press. Strategic rivalries as distributed by peacesciencer v1.2.9."
+    ),
     "TIES 4.1": (
         "Morgan, T. C., Bapat, N. and Kobayashi, Y. (2014). Threat and Imposition of "
         "Economic Sanctions 1945-2005: Updating the TIES dataset. Conflict Management and "
