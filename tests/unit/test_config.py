@@ -35,17 +35,18 @@ CONFIGS = TESTS.parent / "configs"
 SHIPPED = sorted(path.name for path in CONFIGS.glob("*.yaml"))
 # The models each shipped scenario runs, and its first (reference) variant.
 SHIPPED_MODELS = {
-    "baltic.yaml": ("escalation",),
+    "baltic.yaml": ("onset", "escalation"),
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
     "taiwan_strait.yaml": ("escalation",),
 }
 FIRST_VARIANT = {"sanctions_iran.yaml": "eu_only"}  # the others: baseline
-# Version-1 files as they were shipped (git 321edb4), and their version-2 successors.
+# Version-1 files as they were shipped (git 321edb4), and their version-2 successors
+# (the Baltic one as first shipped: the shipped file now starts before the dispute).
 VERSION_1 = TESTS / "data" / "v1"
 UPGRADED = {
-    "baltic.yaml": CONFIGS / "baltic.yaml",
+    "baltic.yaml": TESTS / "data" / "v2" / "baltic.yaml",
     "quickstart.yaml": CONFIGS / "quickstart.yaml",
     "taiwan_strait.yaml": CONFIGS / "taiwan_strait.yaml",
     "tiny.yaml": TESTS / "data" / "tiny.yaml",
