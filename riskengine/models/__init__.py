@@ -19,7 +19,10 @@ from riskengine.errors import ModelError
 
 __all__ = ["MODEL_NAMES", "ensemble_model", "get_model", "model_module", "section_classes"]
 
-MODEL_NAMES = ("escalation", "sanctions")
+MODEL_NAMES = ("escalation", "sanctions", "joining")
+# Append new models: a model's registry index seeds its random streams and prior draws
+# (composite.component_key_words, ensemble.parameters), so inserting one would change the
+# draws of every model after it. Joining steps after sanctions, which it does not read.
 
 
 def model_module(name: str, part: str) -> ModuleType:

@@ -134,7 +134,7 @@ def test_base_text_is_valid(tmp_path):
     assert list(scenario.sections) == ["escalation"]
     assert list(scenario.actor_table) == ALL_ACTORS.split(", ")
     coupled = load_scenario(write(tmp_path, BASE_LINES + SANCTIONS_LINES, "coupled.yaml"))
-    assert coupled.model_names == ("escalation", "sanctions") == MODEL_NAMES
+    assert coupled.model_names == ("escalation", "sanctions") == MODEL_NAMES[:2]
 
 
 @pytest.mark.parametrize("file_name", SHIPPED)
