@@ -86,15 +86,17 @@ _FIRST_MONTH_STEP = AUXILIARY_STEP
 
 # Prior standard deviation of each slope (logit scale per covariate unit): 1 for
 # indicators, narrower for log ratios with a wide range, wide for the peace-years cubic,
-# whose three terms on [0, 1] are strongly collinear (the published cubics fall by
-# 2-4 logits over a century of peace, e.g. Carter & Signorino 2010).
+# whose three terms on [0, 1] are strongly collinear: a smooth curve that falls by 2-4
+# logits over a century of peace (e.g. Carter & Signorino 2010) needs terms of opposite
+# sign near +-15 to +-30 on this scale (the first fit, with sd 5, put them 3-5 prior sds
+# out: the prior was binding, so it is 20).
 _COEFFICIENT_SCALES = {
     "target_allied_capability": 0.5,
     "capability_ratio": 0.5,
     "log_distance": 1.0,
-    "peace_years_linear": 5.0,
-    "peace_years_quadratic": 5.0,
-    "peace_years_cubic": 5.0,
+    "peace_years_linear": 20.0,
+    "peace_years_quadratic": 20.0,
+    "peace_years_cubic": 20.0,
 }
 
 
