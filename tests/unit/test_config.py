@@ -35,7 +35,7 @@ CONFIGS = TESTS.parent / "configs"
 SHIPPED = sorted(path.name for path in CONFIGS.glob("*.yaml"))
 # The models each shipped scenario runs, and its first (reference) variant.
 SHIPPED_MODELS = {
-    "baltic.yaml": ("onset", "escalation"),
+    "baltic.yaml": ("onset", "escalation", "joining"),
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
