@@ -28,11 +28,13 @@ import xarray as xr
 from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
+    check_counts,
     covariate_ranges,
     diagnostics,
     posterior_tree,
     print_fit_summary,
     run_model_nuts,
+    write_json_atomically,
     write_posterior,
 )
 from riskengine.models.joining import core
@@ -119,24 +121,6 @@ def fit_joining(rng_key, sample, *, provenance: dict | None = None, **nuts_optio
     return tree, {**report, "fit_seconds": fit_seconds}
 
 
-def _write_json(path: Path, payload: dict) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(payload, indent=2))
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
-    for name, value in (("chains", num_chains), ("warmup", num_warmup), ("samples", num_samples)):
-        if not isinstance(value, int) or value < 1:
-            return f"--{name} must be a positive integer, got {value!r}"
-    if chain_method not in ("parallel", "sequential", "vectorized"):
-        return f"--chain-method must be parallel, sequential or vectorized, got {chain_method!r}"
-    return None
-
-
 def _load(data):
     from riskengine.models.joining import data as joining_data
 
@@ -163,7 +147,7 @@ def fit_command(
     floors are met (and, with ``ppc``, every PPC row is inside its 90% interval), 1 when
     the fit ran but a floor or a PPC row missed (files still written), 2 on bad input.
     """
-    problem = _check_counts(num_chains, num_warmup, num_samples, chain_method)
+    problem = check_counts(num_chains, num_warmup, num_samples, chain_method)
     if problem is None and columns is not None:
         problem = f"--columns: got {columns!r}; allowed: nothing (joining reads COW MID only)"
     if problem:
@@ -205,7 +189,7 @@ def fit_command(
         ppc_file = path.with_name(
             "ppc.json" if path.name == "posterior.nc" else f"{path.stem}_ppc.json"
         )
-        _write_json(ppc_file, table)
+        write_json_atomically(ppc_file, table)
         print(f"posterior predictive check written to {ppc_file}")
         passed = passed and table["passed"]
     return 0 if passed else 1

@@ -30,10 +30,13 @@ from numpyro.infer import MCMC
 from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
+    check_counts,
     covariate_ranges,
     diagnostics,
+    ppc_path_for,
     print_fit_summary,
     run_model_nuts,
+    write_json_atomically,
     write_posterior,
 )
 from riskengine.inference.fit import posterior_tree as generic_posterior_tree
@@ -197,23 +200,6 @@ def fit_sanctions(rng_key, cases, *, provenance: dict | None = None, **nuts_opti
     return tree, {**report, "fit_seconds": fit_seconds}
 
 
-def ppc_path_for(posterior_path: Path) -> Path:
-    """The PPC JSON beside a posterior: ``ppc.json`` for ``posterior.nc``, else
-    ``<stem>_ppc.json``."""
-    if posterior_path.name == "posterior.nc":
-        return posterior_path.with_name("ppc.json")
-    return posterior_path.with_name(f"{posterior_path.stem}_ppc.json")
-
-
-def _write_json_atomically(path: Path, payload: dict) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(payload, indent=2))
-        partial.replace(path)  # a reader never sees a half-written file
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _load(data_dir, data_csv, columns):
     """``(arrays, provenance)`` from TIES or a researcher's case table; raises
     RiskEngineError (a DataError naming the file, field and value) on bad data."""
@@ -231,15 +217,6 @@ def _load(data_dir, data_csv, columns):
         }
         return data.case_arrays(frame), sources
     return data.case_arrays(data.load_cases(data_dir)), data.data_provenance(data_dir)
-
-
-def _check_counts(num_chains, num_warmup, num_samples, chain_method) -> str | None:
-    for name, value in (("chains", num_chains), ("warmup", num_warmup), ("samples", num_samples)):
-        if not isinstance(value, int) or value < 1:
-            return f"--{name} must be a positive integer, got {value!r}"
-    if chain_method not in ("parallel", "sequential", "vectorized"):
-        return f"--chain-method must be parallel, sequential or vectorized, got {chain_method!r}"
-    return None
 
 
 # The shipped posterior's settings: `riskengine fit sanctions` with no options refits it.
@@ -297,7 +274,7 @@ def fit_command(
     required PPC row missed (files still written), 2 on bad input or data (one message
     on stderr).
     """
-    problem = _check_counts(num_chains, num_warmup, num_samples, chain_method)
+    problem = check_counts(num_chains, num_warmup, num_samples, chain_method)
     if problem:
         print(f"fit sanctions: {problem}", file=sys.stderr)
         return 2
@@ -338,7 +315,7 @@ def fit_command(
         table["posterior"] = path.name
         print(format_check_table(table))
         ppc_file = ppc_path_for(path)
-        _write_json_atomically(ppc_file, table)
+        write_json_atomically(ppc_file, table)
         print(f"posterior predictive check written to {ppc_file}")
         passed = passed and table["passed"]
     return 0 if passed else 1
