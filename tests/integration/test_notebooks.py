@@ -2,7 +2,8 @@
 
 Each run executes a notebook in a real Jupyter kernel with papermill at a reduced size
 (the quickstart at 2 chains x 5 draws x 500 paths; the sanctions notebook with a short
-fit on the real TIES cases, dask threads scheduler). The kernel is ``python3``: in a
+fit on the real TIES cases; the deterrence notebook on the real dyad-years and MID files
+with the Baltic scenario at 4 chains x 5 draws x 300 paths; dask threads scheduler). The kernel is ``python3``: in a
 virtual environment Jupyter looks for kernelspecs in the environment first, and the
 ``python3`` spec there (installed with ipykernel) starts this interpreter.
 """
@@ -19,7 +20,8 @@ import riskengine
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 QUICKSTART = NOTEBOOKS / "01_quickstart.ipynb"
 SANCTIONS = NOTEBOOKS / "02_sanctions.ipynb"
-NOTEBOOK_FILES = [QUICKSTART, SANCTIONS]
+DETERRENCE = NOTEBOOKS / "03_deterrence.ipynb"
+NOTEBOOK_FILES = [QUICKSTART, SANCTIONS, DETERRENCE]
 PARAMETER_NAMES = {
     QUICKSTART: {
         "config_path",
@@ -38,6 +40,7 @@ PARAMETER_NAMES = {
         "num_draws",
         "scheduler",
     },
+    DETERRENCE: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "scenario_path"},
 }
 REDUCED = dict(paths_per_draw=500, num_draws=5, num_chains=2, scheduler="threads")
 NUM_VARIANTS = 4  # the three of configs/quickstart.yaml and the one the notebook adds
@@ -161,3 +164,31 @@ def test_sanctions_notebook_runs(tmp_path, shared_data_dir):
     assert any("within 24 months of imposition" in m for m in markdown), markdown
     frames = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("P(success | use of force)" in html for html in frames)
+
+
+@pytest.mark.needs_data
+def test_deterrence_notebook_runs(tmp_path, shared_data_dir):
+    papermill = pytest.importorskip("papermill")
+    executed_path = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(DETERRENCE),
+        str(executed_path),
+        parameters=dict(paths_per_draw=300, num_draws=5),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),  # the default scenario path is relative to notebooks/
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    outputs = list(_outputs(_read(executed_path)))
+    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+    assert not errors, errors
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "2,692 originator onsets" in text
+    assert "escalation: covariates constant in the data (prior only): ['crisis_management']" in text
+    assert "distinguishable from zero at this size:" in text
+    data = [o.get("data", {}) for o in outputs]
+    html = "".join(d.get("text/html", "") for d in data)
+    assert "gained joiners" in html and "several originators on a side" in html
+    assert "P(war | challenge)" in html and "change vs baseline" in html
+    markdown = "".join(d.get("text/markdown", "") for d in data)
+    assert "a militarized challenge within 24 months" in markdown  # the brief
