@@ -95,3 +95,11 @@ def test_prior_draws_have_the_declared_shapes():
     draws = MODEL.prior_draws(jax.random.key(0), 10)
     assert draws["intercept"].shape == (10,)
     assert draws["coefficients"].shape == (10, len(core.COVARIATE_NAMES))
+
+
+def test_every_model_has_its_own_stream_number():
+    from riskengine.models import MODEL_NAMES
+
+    assert set(STREAM_INDICES) == set(MODEL_NAMES)
+    assert sorted(STREAM_INDICES.values()) == list(range(len(MODEL_NAMES)))
+    assert STREAM_INDICES["escalation"] == 0  # escalation alone uses the draw's own key
