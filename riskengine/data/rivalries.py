@@ -7,9 +7,11 @@ rivalry.
 Rule: a pair is a rivalry in year t when some rivalry between them started before t
 (``styear < t``) and had not ended before t (``endyear >= t``). The start year itself
 does not count, because Thompson and Dreyer often date a rivalry from the crisis or
-dispute that opened it: counting it would put the outcome into the predictor. A rivalry
-still running in 2010 is coded with ``endyear`` 2010 in this release, so years after
-2010 have no rivalries; an onset model on 1816-2014 sees 2011-2014 as rivalry-free.
+dispute that opened it: counting it would put the outcome into the predictor. The
+release ends in 2010 and codes a rivalry still running then with ``endyear`` 2010
+(42 rivalries); such a rivalry is right-censored, not over, so it is taken to run on
+(``CENSORED_END``): without this, 2011-2014 would look rivalry-free, a break that an
+onset backtest over 1990-2014 would mistake for a change in the world.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from riskengine.errors import DataError
 __all__ = ["RIVALRY_FILE", "read_rivalries", "rivalry_active"]
 
 RIVALRY_FILE = "conflict/td_rivalries.csv"
+LAST_CODED_YEAR = 2010
+CENSORED_END = 2100  # a rivalry coded as running in LAST_CODED_YEAR runs on to here
 
 
 def read_rivalries(folder: Path) -> pd.DataFrame:
-    """Return ccode1, ccode2, styear, endyear (int64) of every rivalry."""
+    """Return ccode1, ccode2, styear, endyear (int64) of every rivalry; ``endyear`` of a
+    rivalry running at the end of the release is ``CENSORED_END``."""
     name = Path(RIVALRY_FILE).name
     columns = ("ccode1", "ccode2", "styear", "endyear")
     table = integer_columns(read_table(folder, RIVALRY_FILE, columns), columns, name)
@@ -37,7 +42,8 @@ def read_rivalries(folder: Path) -> pd.DataFrame:
     if bad.any():
         row = table.loc[bad].iloc[0].to_dict()
         raise DataError(f"{name}: a rivalry needs two states and endyear >= styear; got {row}")
-    return table
+    censored = table["endyear"] >= LAST_CODED_YEAR
+    return table.assign(endyear=table["endyear"].where(~censored, CENSORED_END))
 
 
 def rivalry_active(rivalries: pd.DataFrame, ccode1, ccode2, years) -> np.ndarray:

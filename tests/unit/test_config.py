@@ -35,17 +35,18 @@ CONFIGS = TESTS.parent / "configs"
 SHIPPED = sorted(path.name for path in CONFIGS.glob("*.yaml"))
 # The models each shipped scenario runs, and its first (reference) variant.
 SHIPPED_MODELS = {
-    "baltic.yaml": ("escalation",),
+    "baltic.yaml": ("onset", "escalation"),
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
     "taiwan_strait.yaml": ("escalation",),
 }
 FIRST_VARIANT = {"sanctions_iran.yaml": "eu_only"}  # the others: baseline
-# Version-1 files as they were shipped (git 321edb4), and their version-2 successors.
+# Version-1 files as they were shipped (git 321edb4), and their version-2 successors
+# (the Baltic one as first shipped: the shipped file now starts before the dispute).
 VERSION_1 = TESTS / "data" / "v1"
 UPGRADED = {
-    "baltic.yaml": CONFIGS / "baltic.yaml",
+    "baltic.yaml": TESTS / "data" / "v2" / "baltic.yaml",
     "quickstart.yaml": CONFIGS / "quickstart.yaml",
     "taiwan_strait.yaml": CONFIGS / "taiwan_strait.yaml",
     "tiny.yaml": TESTS / "data" / "tiny.yaml",
@@ -210,7 +211,7 @@ def test_quickstart_is_small_and_fixed():
             "model: escalation",
             4,
             "model: unknown field; allowed fields: schema_version, name, title, description, "
-            "horizon_months, actors, escalation, sanctions, variants, ensemble",
+            "horizon_months, actors, onset, escalation, joining, sanctions, variants, ensemble",
         ),
         (
             1,
@@ -343,7 +344,7 @@ def test_quickstart_is_small_and_fixed():
             "    crisis_management: true",
             22,
             "variants[1].crisis_management: unknown field; "
-            "allowed fields: name, description, escalation, sanctions",
+            "allowed fields: name, description, onset, escalation, joining, sanctions",
         ),
         # ensemble
         (24, "  seed: -1", 24, "ensemble.seed: got -1; allowed: an integer from 0 to 4294967295"),
@@ -469,7 +470,7 @@ def test_a_scenario_needs_a_model_section(tmp_path):
     lines = [*BASE_LINES[:10], *BASE_LINES[17:19], *BASE_LINES[22:]]
     path = write(tmp_path, lines)
     assert problems_of(path) == [
-        f"{path}:1: (top level): no model section; allowed: at least one of: escalation, sanctions"
+        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, sanctions"
     ]
 
 

@@ -38,8 +38,9 @@ PEACE_YEARS_CAP = 100
 def state_years(tables: dict[str, pd.DataFrame], first_year: int, last_year: int) -> pd.DataFrame:
     """One row per NMC state-year in the span, with the state's attributes in its lag year.
 
-    Columns: ccode, year, lag_year, same_year (no NMC row in t - 1), cinc, democratic,
-    democracy_source, major_power, first_nmc_year and the ATOP partner totals.
+    Columns: ccode, year, cinc (year t), lag_year, same_year (no NMC row in t - 1, so the
+    lag year is t), lag_cinc, democratic and democracy_source (lag year), major_power
+    (year t), first_nmc_year and the ATOP partner totals (lag year).
     """
     capabilities = tables["capabilities"]
     states = capabilities[capabilities["year"].between(first_year, last_year)]

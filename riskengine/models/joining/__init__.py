@@ -1,0 +1,1 @@
+"""Joining: committed third states that join the defender during a crisis (see ``core``)."""
