@@ -1,5 +1,6 @@
 """Notes on a fitted posterior's own checks, for any model: its diagnostic floors and the
-required rows of its stored posterior predictive check (``ppc.json``).
+required rows of its stored posterior predictive check (``ppc.json``); and the rows of
+such a check from observed and replicated statistics (:func:`check_rows`).
 
 A model's ``warnings`` calls :func:`posterior_notes` with the provenance of the draws a
 run uses and its stored check table; a run prints the notes and records them in the cube.
@@ -10,7 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 __all__ = [
+    "check_rows",
     "floor_notes",
     "format_check_table",
     "posterior_notes",
@@ -72,3 +76,30 @@ def format_check_table(table: dict) -> str:
             f"{row['lower_5']:>9.4f}{row['upper_95']:>9.4f}  {'yes' if row['inside'] else 'NO'}"
         )
     return "\n".join(lines)
+
+
+def check_rows(names, observed, replicated, required=(), interval=(0.05, 0.95)) -> list[dict]:
+    """Rows of a predictive check table from observed statistics ``(k,)`` and replicated
+    ones ``(draws, k)``: the replicated mean and central interval (``interval``
+    quantiles), whether the observed value lies inside it, and whether the row is
+    ``required`` inside (named in ``required``)."""
+    observed = np.asarray(observed, np.float64)
+    replicated = np.asarray(replicated, np.float64)
+    if replicated.ndim != 2 or not replicated.shape[1] == observed.size == len(names):
+        raise ValueError(
+            f"check_rows: {len(names)} names need observed (k,) and replicated (draws, k) "
+            f"with k = {len(names)}; got {observed.shape} and {replicated.shape}"
+        )
+    lower, upper = np.quantile(replicated, interval, axis=0)
+    return [
+        {
+            "statistic": name,
+            "observed": float(observed[i]),
+            "mean": float(replicated[:, i].mean()),
+            "lower_5": float(lower[i]),
+            "upper_95": float(upper[i]),
+            "inside": bool(lower[i] <= observed[i] <= upper[i]),
+            "required": name in required,
+        }
+        for i, name in enumerate(names)
+    ]

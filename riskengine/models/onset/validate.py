@@ -1,0 +1,317 @@
+"""``python -m riskengine.models.onset.validate [--quick] [--only ...]``: the onset model's
+validation (issue 10, "deterrence the data can identify").
+
+Runs, on the 1.84 million directed dyad-years 1816-2014: the posterior predictive check
+of the shipped posterior (``fitted/posterior.nc``, refitted here when it is missing) on
+the full dyad-years; the temporal backtest (fit before 1990, forecast every 1990-2014
+dyad-year); the target-defence-pact effect overall and split before / from 1945 (a
+variant fitted only here) next to the published studies
+(:mod:`riskengine.models.onset.deterrence`); and the full simulation-based calibration
+(real case-control covariates with their offset, spread over a dask LocalCluster) with
+its negative control (the offset left out, which must be rejected) and the coverage of
+the 90% intervals over the replications (recovery). Writes ``docs/validation/onset.md``
+and ``onset.json``; exits 1 if a check fails. A check that raises is reported as failed
+and the others still run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np  # jax is imported only after the host device count is set
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "validation"
+SEED = 20261210
+SBC_ROWS = 4000
+SBC_OPTIONS = {"num_warmup": 150, "num_samples": 400, "thin": 20}
+FAMILY_ALPHA = 0.01
+BACKTEST_NUTS = {"num_chains": 4, "num_warmup": 500, "num_samples": 500}
+SPLIT_NUTS = {"num_chains": 4, "num_warmup": 500, "num_samples": 500, "target_accept_prob": 0.85}
+
+
+def _shipped_posterior(rng_key, frame):
+    """The shipped posterior, or a refit with the shipped settings when it is missing."""
+    import xarray as xr
+
+    from riskengine.models.onset.fit import FIT_DEFAULTS, POSTERIOR_PATH, fit_onset, sample_arrays
+
+    if POSTERIOR_PATH.exists():
+        with xr.open_datatree(POSTERIOR_PATH, engine="h5netcdf") as tree:
+            return tree.load(), POSTERIOR_PATH.name
+    arrays = sample_arrays(frame, seed=FIT_DEFAULTS["seed"])
+    options = {key: value for key, value in FIT_DEFAULTS.items() if key != "seed"}
+    tree, _ = fit_onset(rng_key, arrays, **options)
+    return tree, "refit (no shipped posterior)"
+
+
+def posterior_check(rng_key, frame) -> dict:
+    from riskengine.models.onset.checks import posterior_predictive_check
+
+    tree, source = _shipped_posterior(rng_key, frame)
+    table = posterior_predictive_check(rng_key, tree, frame)
+    table["posterior"] = source
+    return table
+
+
+def backtest(rng_key, frame) -> dict:
+    from riskengine.models.onset.backtest import backtest as run_backtest
+
+    return {**run_backtest(rng_key, frame, **BACKTEST_NUTS), "nuts": BACKTEST_NUTS}
+
+
+def deterrence(rng_key, frame) -> dict:
+    """The pact's odds ratios (shipped model; split variant) and the published directions."""
+    import jax
+
+    from riskengine.models.onset import deterrence as study
+    from riskengine.models.onset.fit import CONTROL_FRACTION, posterior_params
+
+    key_shipped, key_split = jax.random.split(rng_key)
+    tree, source = _shipped_posterior(key_shipped, frame)
+    overall = study.effects_overall(np.asarray(posterior_params(tree).coefficients), frame)
+    coefficients, report = study.fit_split(
+        key_split, frame, control_fraction=CONTROL_FRACTION, seed=SEED, **SPLIT_NUTS
+    )
+    by_period = study.effects_by_period(coefficients, frame)
+    return {
+        "posterior": source,
+        "overall": overall,
+        "by_period": by_period,
+        "split_fit": {**report, "nuts": SPLIT_NUTS, "split_year": study.SPLIT_YEAR},
+        "rows": study.comparison(overall, by_period),
+        # a comparison, not a test: it passes when the split variant's fit converged
+        "passed": bool(report["max_rhat"] <= 1.01 and report["divergences"] == 0),
+    }
+
+
+def sbc(rng_key, frame, num_replications: int, num_control: int) -> dict:
+    """SBC, its negative control and coverage, replications over a dask LocalCluster."""
+    import jax
+
+    from riskengine.ensemble.cluster import execution
+    from riskengine.models.onset.calibration import (
+        coverage,
+        design_from_sample,
+        rank_uniformity,
+        run_sbc,
+    )
+    from riskengine.models.onset.data import case_control_sample
+    from riskengine.models.onset.fit import CONTROL_FRACTION
+
+    sample = case_control_sample(frame, control_fraction=CONTROL_FRACTION, rng_seed=SEED)
+    design = design_from_sample(sample, SBC_ROWS)
+    key_correct, key_control = jax.random.split(rng_key)
+    started = time.perf_counter()
+    with execution() as where:
+        batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
+        correct = run_sbc(
+            key_correct, design, num_replications=num_replications, **batches, **SBC_OPTIONS
+        )
+        control = run_sbc(
+            key_control,
+            design,
+            num_replications=num_control,
+            misspecified=True,
+            **batches,
+            **SBC_OPTIONS,
+        )
+    p_correct, p_control = rank_uniformity(correct), rank_uniformity(control)
+    threshold = FAMILY_ALPHA / len(p_correct)
+    covered = coverage(correct)
+    mean_coverage = float(np.mean(list(covered.values())))
+    return {
+        "num_replications": num_replications,
+        "num_control_replications": num_control,
+        "num_rows": SBC_ROWS,
+        "options": SBC_OPTIONS,
+        "where": where.description,
+        "seconds": time.perf_counter() - started,
+        "p_values": p_correct,
+        "control_p_values": p_control,
+        "min_p": min(p_correct.values()),
+        "control_min_p": min(p_control.values()),
+        "threshold": threshold,
+        "coverage_90": covered,
+        "mean_coverage_90": mean_coverage,
+        "min_coverage_90": min(covered.values()),
+        "divergent_replications": int(sum(correct.divergences > 0)),
+        "uniform": min(p_correct.values()) >= threshold,
+        "control_rejected": min(p_control.values()) < threshold,
+        "passed": bool(
+            min(p_correct.values()) >= threshold
+            and min(p_control.values()) < threshold
+            and abs(mean_coverage - 0.9) < 0.05
+        ),
+    }
+
+
+def _table(header: tuple[str, ...], rows) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows] + [""]
+
+
+def _ppc_section(table: dict) -> list[str]:
+    from riskengine.models.onset.checks import format_check_table
+
+    return [
+        f"Posterior: {table.get('posterior')}.",
+        "",
+        "```",
+        format_check_table(table),
+        "```",
+        "",
+    ]
+
+
+def _backtest_section(result: dict) -> list[str]:
+    from riskengine.models.onset.backtest import format_backtest
+
+    d = result["fit_diagnostics"]
+    note = (
+        f"Training fit ({result['nuts']}): max R-hat {d['max_rhat']:.3f}, min ESS bulk "
+        f"{d['min_ess_bulk']:.0f}, tail {d['min_ess_tail']:.0f}, divergences "
+        f"{d['divergences']}, {d['fit_seconds']:.0f} s."
+    )
+    return [format_backtest(result), "", note, ""]
+
+
+def _deterrence_section(result: dict) -> list[str]:
+    from riskengine.models.onset.deterrence import format_comparison
+
+    fit = result["split_fit"]
+    note = (
+        f"Overall: {result['posterior']}. Split variant (alliance columns times year < "
+        f"{fit['split_year']} and year >= {fit['split_year']}; {fit['num_rows']:,} case-control "
+        f"rows; {fit['nuts']}): max R-hat {fit['max_rhat']:.3f}, min ESS bulk "
+        f"{fit['min_ess_bulk']:.0f}, divergences {fit['divergences']}. Directions: 'reduces' "
+        "when the 90% interval of the odds ratio lies below 1, 'increases' above 1, else "
+        "'unclear'; the model column uses the pact with allies of typical capability."
+    )
+    return [format_comparison(result), "", note, ""]
+
+
+def _sbc_section(result: dict) -> list[str]:
+    text = (
+        f"{result['num_replications']} replications on {result['num_rows']} rows of real "
+        f"case-control covariates with their offset ({result['options']}), "
+        f"{result['seconds']:.0f} s on {result['where']}; chi-square rank-uniformity "
+        f"p-values per parameter, 4 bins (Bonferroni threshold {result['threshold']:.1e}): "
+        f"smallest {result['min_p']:.3g}; {result['divergent_replications']} replications "
+        f"had divergences. Coverage of the central 90% intervals (recovery over prior draws): "
+        f"mean {result['mean_coverage_90']:.3f}, smallest {result['min_coverage_90']:.3f}. "
+        f"Negative control (the case-control offset left out, "
+        f"{result['num_control_replications']} replications): smallest p "
+        f"{result['control_min_p']:.3g}, rejected: {result['control_rejected']}."
+    )
+    rows = [
+        (n, f"{p:.3g}", f"{result['coverage_90'][n]:.3f}", f"{result['control_p_values'][n]:.3g}")
+        for n, p in result["p_values"].items()
+    ]
+    header = ("parameter", "p (correct)", "90% coverage", "p (negative control)")
+    return [text, "", *_table(header, rows)]
+
+
+SECTIONS = {
+    "ppc": ("Posterior predictive check (all 1.84M dyad-years)", _ppc_section),
+    "backtest": ("Backtest (fit before 1990, forecast 1990-2014)", _backtest_section),
+    "deterrence": (
+        "Target defence pacts and initiation: the published studies",
+        _deterrence_section,
+    ),
+    "sbc": ("Simulation-based calibration and recovery", _sbc_section),
+}
+
+
+def markdown(results: dict) -> str:
+    command = "python -m riskengine.models.onset.validate" + (
+        " --quick" if results["quick"] else ""
+    )
+    lines = [
+        "# Onset model validation",
+        "",
+        f"Generated by `{command}` (`make validate MODEL=onset`) on 2 cores (the last run: "
+        f"{results['seconds'] / 60:.0f} min; each check's time is in its heading, checks "
+        "rerun with `--only` keep the others').",
+        "",
+    ]
+    for name, (title, render) in SECTIONS.items():
+        if name in results:
+            result = results[name]
+            body = [f"Failed with an error: `{result['error']}`", ""] if "error" in result else None
+            took = f"; {result['check_seconds']:.0f} s" if "check_seconds" in result else ""
+            lines += [
+                f"## {title} (passed: {result['passed']}{took})",
+                "",
+                *(body or render(result)),
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def _checked(function, *args) -> dict:
+    """A check's result; an exception is reported as a failed check and the run goes on."""
+    import traceback
+
+    started = time.perf_counter()
+    try:
+        result = function(*args)
+    except Exception as error:  # reported in the results and the exit code
+        traceback.print_exc()
+        result = {"passed": False, "error": f"{type(error).__name__}: {error}"}
+    result["check_seconds"] = time.perf_counter() - started
+    print(
+        f"{function.__name__}: passed {result['passed']} ({result['check_seconds']:.0f} s)",
+        flush=True,
+    )
+    return result
+
+
+def _write(results: dict, seconds: float) -> None:
+    results["seconds"] = seconds
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / "onset.json").write_text(json.dumps(results, indent=2, default=float))
+    (DOCS / "onset.md").write_text(markdown(results))
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20 + 10 SBC replications")
+    parser.add_argument("--only", nargs="*", default=None, help=f"checks among {list(SECTIONS)}")
+    arguments = parser.parse_args(argv)
+    import numpyro
+
+    numpyro.set_host_device_count(4)  # the fits run 4 parallel chains
+    import jax
+
+    from riskengine.models.onset.data import load_dyad_years
+
+    started = time.perf_counter()
+    frame = load_dyad_years()
+    keys = jax.random.split(jax.random.key(SEED), 4)
+    replications = (20, 10) if arguments.quick else (200, 40)
+    checks = {
+        "ppc": (posterior_check, keys[0], frame),
+        "backtest": (backtest, keys[1], frame),
+        "deterrence": (deterrence, keys[2], frame),
+        "sbc": (sbc, keys[3], frame, *replications),
+    }
+    results = {"quick": arguments.quick}
+    if arguments.only is not None and (DOCS / "onset.json").exists():
+        earlier = json.loads((DOCS / "onset.json").read_text())
+        results.update({name: value for name, value in earlier.items() if name in checks})
+    for name, (function, *args) in checks.items():
+        if arguments.only is None or name in arguments.only:
+            results[name] = _checked(function, *args)
+            _write(results, time.perf_counter() - started)  # a crash loses one check only
+    _write(results, time.perf_counter() - started)
+    failed = [n for n, v in results.items() if isinstance(v, dict) and not v.get("passed", True)]
+    print(f"validation written to {DOCS}; failed: {failed or 'none'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
