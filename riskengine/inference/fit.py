@@ -34,6 +34,8 @@ __all__ = [
     "check_counts",
     "ppc_path_for",
     "write_json_atomically",
+    "command_provenance",
+    "write_fit",
 ]
 
 DIAGNOSTIC_FLOORS = {
@@ -256,3 +258,34 @@ def write_json_atomically(path: Path, payload: dict) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def command_provenance(data_provenance: dict, seed: int, **extra) -> dict:
+    """What a fit command records of its inputs: the data files, the seed, the command line."""
+    import shlex
+    import sys
+
+    command = " ".join(shlex.quote(part) for part in sys.argv)
+    return {"data": data_provenance, "seed": seed, "command": command, **extra}
+
+
+def write_fit(tree: xr.DataTree, report: dict, path: Path, predictive_check=None) -> int:
+    """Write a fitted posterior (and, given ``predictive_check(tree) -> table``, its PPC
+    table beside it), print their summaries, and return the fit command's exit code:
+    0 when the floors are met and the required PPC rows are inside, else 1."""
+    from riskengine.inference.posterior_checks import format_check_table
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_posterior(tree, path)
+    print_fit_summary(tree, report)
+    print(f"posterior written to {path}")
+    passed = report["passed"]
+    if predictive_check is not None:
+        table = predictive_check(tree)
+        table["posterior"] = path.name
+        print(format_check_table(table))
+        write_json_atomically(ppc_path_for(path), table)
+        print(f"posterior predictive check written to {ppc_path_for(path)}")
+        passed = passed and table["passed"]
+    return 0 if passed else 1

@@ -59,7 +59,7 @@ def test_posterior_tree_has_named_dims_and_attributes(short_fit):
 def test_write_posterior_round_trips(short_fit, tmp_path):
     import xarray as xr
 
-    from riskengine.inference.fit import write_posterior
+    from riskengine.inference.fit import ppc_path_for, write_posterior
 
     tree, _ = short_fit
     path = tmp_path / "posterior.nc"
@@ -67,8 +67,8 @@ def test_write_posterior_round_trips(short_fit, tmp_path):
     with xr.open_datatree(path, engine="h5netcdf") as stored:
         assert stored["posterior"]["era_effect"].dtype == np.float32
         assert stored.attrs["model"] == "sanctions"
-    assert fit.ppc_path_for(path).name == "ppc.json"
-    assert fit.ppc_path_for(tmp_path / "other.nc").name == "other_ppc.json"
+    assert ppc_path_for(path).name == "ppc.json"
+    assert ppc_path_for(tmp_path / "other.nc").name == "other_ppc.json"
 
 
 def test_predictive_table_layout(short_fit, synthetic):

@@ -15,7 +15,6 @@ diagnostics against the project's floors and provenance go into the root attribu
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -29,13 +28,12 @@ from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
     check_counts,
+    command_provenance,
     covariate_ranges,
     diagnostics,
     posterior_tree,
-    print_fit_summary,
     run_model_nuts,
-    write_json_atomically,
-    write_posterior,
+    write_fit,
 )
 from riskengine.models.joining import core
 from riskengine.models.joining.data import COVARIATE_NAMES
@@ -158,38 +156,22 @@ def fit_command(
     except RiskEngineError as error:
         print(f"fit joining: {error}", file=sys.stderr)
         return 2
-    provenance = {
-        "data": data_provenance,
-        "seed": seed,
-        "command": " ".join(shlex.quote(part) for part in sys.argv),
-        "data_counts": {k: v for k, v in candidates.attrs.items() if k != "data_dir"},
-    }
+    counts = {k: v for k, v in candidates.attrs.items() if k != "data_dir"}
     tree, report = fit_joining(
         jax.random.key(seed),
         sample,
-        provenance=provenance,
+        provenance=command_provenance(data_provenance, seed, data_counts=counts),
         num_chains=num_chains,
         num_warmup=num_warmup,
         num_samples=num_samples,
         chain_method=chain_method,
         progress_bar=sys.stderr.isatty(),
     )
-    path = Path(out) if out else POSTERIOR_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_posterior(tree, path)
-    print_fit_summary(tree, report)
-    print(f"posterior written to {path}")
-    passed = report["passed"]
+    check = None
     if ppc:
-        from riskengine.models.joining.checks import format_check_table, posterior_predictive_check
+        from riskengine.models.joining.checks import posterior_predictive_check
 
-        table = posterior_predictive_check(jax.random.key(seed + 1), tree, candidates)
-        table["posterior"] = path.name
-        print(format_check_table(table))
-        ppc_file = path.with_name(
-            "ppc.json" if path.name == "posterior.nc" else f"{path.stem}_ppc.json"
-        )
-        write_json_atomically(ppc_file, table)
-        print(f"posterior predictive check written to {ppc_file}")
-        passed = passed and table["passed"]
-    return 0 if passed else 1
+        def check(tree):
+            return posterior_predictive_check(jax.random.key(seed + 1), tree, candidates)
+
+    return write_fit(tree, report, Path(out) if out else POSTERIOR_PATH, check)

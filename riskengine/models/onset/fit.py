@@ -19,7 +19,6 @@ for researchers who want it.
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -34,14 +33,12 @@ from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
     check_counts,
+    command_provenance,
     covariate_ranges,
     diagnostics,
     posterior_tree,
-    ppc_path_for,
-    print_fit_summary,
     run_model_nuts,
-    write_json_atomically,
-    write_posterior,
+    write_fit,
 )
 from riskengine.models.onset import core
 from riskengine.versions import package_versions
@@ -193,12 +190,9 @@ def fit_command(
         print(f"fit onset: {error}", file=sys.stderr)
         return 2
     arrays = sample_arrays(frame, seed=seed)
-    provenance = {
-        "data": provenance,
-        "seed": seed,
-        "case_control": {"control_fraction": CONTROL_FRACTION, "sample_seed": seed},
-        "command": " ".join(shlex.quote(part) for part in sys.argv),
-    }
+    provenance = command_provenance(
+        provenance, seed, sample={"control_fraction": CONTROL_FRACTION, "sample_seed": seed}
+    )
     tree, report = fit_onset(
         jax.random.key(seed),
         arrays,
@@ -209,20 +203,11 @@ def fit_command(
         chain_method=chain_method,
         progress_bar=sys.stderr.isatty(),
     )
-    path = Path(out) if out else POSTERIOR_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_posterior(tree, path)
-    print_fit_summary(tree, report)
-    print(f"posterior written to {path}")
-    passed = report["passed"]
+    check = None
     if ppc:
-        from riskengine.inference.posterior_checks import format_check_table
         from riskengine.models.onset.checks import posterior_predictive_check
 
-        table = posterior_predictive_check(jax.random.key(seed + 1), tree, frame)
-        table["posterior"] = path.name
-        print(format_check_table(table))
-        write_json_atomically(ppc_path_for(path), table)
-        print(f"posterior predictive check written to {ppc_path_for(path)}")
-        passed = passed and table["passed"]
-    return 0 if passed else 1
+        def check(tree):
+            return posterior_predictive_check(jax.random.key(seed + 1), tree, frame)
+
+    return write_fit(tree, report, Path(out) if out else POSTERIOR_PATH, check)

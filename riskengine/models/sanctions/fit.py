@@ -16,7 +16,6 @@ before jax's backend starts: the CLI does it first thing.
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -31,13 +30,11 @@ from riskengine.errors import RiskEngineError
 from riskengine.inference.fit import (
     DIAGNOSTIC_FLOORS,
     check_counts,
+    command_provenance,
     covariate_ranges,
     diagnostics,
-    ppc_path_for,
-    print_fit_summary,
     run_model_nuts,
-    write_json_atomically,
-    write_posterior,
+    write_fit,
 )
 from riskengine.inference.fit import posterior_tree as generic_posterior_tree
 from riskengine.models.sanctions import core
@@ -284,38 +281,21 @@ def fit_command(
     except RiskEngineError as error:
         print(f"fit sanctions: {error}", file=sys.stderr)
         return 2
-    provenance = {
-        "data": data_provenance,
-        "seed": seed,
-        "command": " ".join(shlex.quote(part) for part in sys.argv),
-    }
     tree, report = fit_sanctions(
         jax.random.key(seed),
         arrays,
-        provenance=provenance,
+        provenance=command_provenance(data_provenance, seed),
         num_chains=num_chains,
         num_warmup=num_warmup,
         num_samples=num_samples,
         chain_method=chain_method,
         progress_bar=sys.stderr.isatty(),
     )
-    path = Path(out) if out else POSTERIOR_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_posterior(tree, path)
-    print_fit_summary(tree, report)
-    print(f"posterior written to {path}")
-    passed = report["passed"]
+    check = None
     if ppc:
-        from riskengine.models.sanctions.checks import (
-            format_check_table,
-            posterior_predictive_check,
-        )
+        from riskengine.models.sanctions.checks import posterior_predictive_check
 
-        table = posterior_predictive_check(jax.random.key(seed + 1), tree, arrays)
-        table["posterior"] = path.name
-        print(format_check_table(table))
-        ppc_file = ppc_path_for(path)
-        write_json_atomically(ppc_file, table)
-        print(f"posterior predictive check written to {ppc_file}")
-        passed = passed and table["passed"]
-    return 0 if passed else 1
+        def check(tree):
+            return posterior_predictive_check(jax.random.key(seed + 1), tree, arrays)
+
+    return write_fit(tree, report, Path(out) if out else POSTERIOR_PATH, check)
