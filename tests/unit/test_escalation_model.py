@@ -19,12 +19,15 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-1.0, 0.8, 2.5], jnp.float32),
     step_cutpoints=jnp.array([-2.2, -1.0, 1.6], jnp.float32),
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
-    coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4, 0.5, 0.3, 0.2], jnp.float32),
+    coefficients=jnp.array(
+        [0.2, -0.1, -0.15, -0.3, 0.1, 0.25, 0.1, 0.5, -0.4, 0.5, 0.3, 0.2], jnp.float32
+    ),
     resolve_scale=jnp.float32(0.8),
     multilateral_resolve_ratio=jnp.float32(1.5),
     era_resolve_ratio=jnp.array([1.2, 0.9, 0.7], jnp.float32),
+    era_escalate_shift=jnp.array([0.4, -0.3, 0.6], jnp.float32),
 )
-COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0], jnp.float32)
+COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0, 0.0, 1.0], jnp.float32)
 
 
 def inputs(start_level: int = 1) -> escalation.Inputs:
@@ -258,6 +261,19 @@ def test_attenuation_matches_the_logistic_normal_mean():
             exact = np.sum(weights / (1 + np.exp(-(x + scale * nodes))))
             approximate = 1 / (1 + np.exp(-x / float(escalation.attenuation(scale))))
             assert abs(exact - approximate) < 0.02, (scale, x, exact, approximate)
+
+
+def test_era_escalate_shift_moves_only_the_stay_escalate_cut_point():
+    eta = jnp.linspace(-3.0, 3.0, 7)
+    reference = np.asarray(escalation.step_probabilities(PARAMS, eta))
+    shifted = np.asarray(escalation.step_probabilities(PARAMS, eta, 0.8))
+    np.testing.assert_allclose(shifted[..., :2], reference[..., :2], atol=1e-7)
+    np.testing.assert_allclose(shifted[..., 2:].sum(-1), reference[..., 2:].sum(-1), atol=1e-6)
+    assert (shifted[..., 3] < reference[..., 3]).all()
+    cold_war = jnp.zeros(len(escalation.COVARIATE_NAMES)).at[-1].set(1.0)
+    assert float(escalation.escalate_shift(PARAMS, cold_war)) == float(PARAMS.era_escalate_shift[2])
+    extreme = np.asarray(escalation.step_probabilities(PARAMS, eta, -50.0))
+    assert (extreme >= 0).all()  # the cut-points stay ordered
 
 
 def test_reference_level_use_of_force_has_no_shift():

@@ -124,7 +124,8 @@ def recovery(rng_key, disputes, truth) -> dict:
     lower, upper = np.quantile(samples, [0.05, 0.95], axis=0)
     z = (samples.mean(0) - true_values[0]) / samples.std(0)
     inside = (lower <= true_values[0]) & (true_values[0] <= upper)
-    identified = [i for i, n in enumerate(names) if n != "coefficients[6]"]
+    crisis_management = escalation.COVARIATE_NAMES.index("crisis_management")
+    identified = [i for i, n in enumerate(names) if n != f"coefficients[{crisis_management}]"]
     return {
         "parameters": {
             n: {
@@ -191,7 +192,8 @@ def backtest(rng_key, frame) -> dict:
     the model's reference era), so for the backtest the last training era, the Cold War,
     is made the reference (its indicator zeroed in every dispute): the held-out disputes
     are forecast as if they followed Cold War base rates, as a forecaster in 1990 would
-    have had to. (Its ``era_resolve_ratio`` then has no data and stays at its prior.)
+    have had to. (Its ``era_resolve_ratio`` and ``era_escalate_shift`` then have no data
+    and stay at their priors.)
     """
     import jax
     import jax.numpy as jnp
@@ -410,10 +412,11 @@ def _recovery_truth() -> dict:
         "onset_cutpoints": [-4.0, -0.78, 6.7],
         "step_cutpoints": [0.34, 3.05, 5.9],
         "level_effect": [3.85, 1.0, -2.8],
-        "coefficients": [0.87, 0.54, 0.04, 0.44, 0.53, -0.29, -0.55, 0.48, 0.99, 0.41],
+        "coefficients": [0.3, 0.2, 0.04, -0.3, -0.1, 0.1, 0.05, 0.48, -0.55, 0.48, 0.99, 0.41],
         "resolve_scale": 1.44,
-        "multilateral_resolve_ratio": 1.32,
+        "multilateral_resolve_ratio": 1.1,
         "era_resolve_ratio": [1.25, 1.1, 0.8],
+        "era_escalate_shift": [-0.8, -0.6, -0.3],
     }
 
 
