@@ -343,3 +343,55 @@ def test_a_crisis_era_sets_its_era_covariates():
     assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 0.0, 0.0]
     section.era = "world_wars"
     assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_crisis_covariates_from_originators_pledges_and_partners():
+    from riskengine.config import Actor
+    from riskengine.models.escalation.ensemble import crisis_covariates
+    from riskengine.models.escalation.section import EscalationPatch, EscalationSection
+
+    actors = {
+        name: Actor(name=name, capability=capability, major_power=major)
+        for name, capability, major in [
+            ("A", 0.02, False),
+            ("A2", 0.02, False),
+            ("B", 0.01, False),
+            ("P", 0.12, True),
+            ("H", 0.03, False),
+            ("Q", 0.08, True),
+        ]
+    }
+    section = EscalationSection(
+        challenger="A",
+        challenger_allies=["A2"],
+        defender="B",
+        coalition=[
+            {"name": "P", "commitment": "defence_pact"},
+            {"name": "H", "commitment": "ad_hoc"},
+        ],
+        challenger_partners=["Q"],
+    )
+    values = dict(zip(escalation.COVARIATE_NAMES, crisis_covariates(section.crisis(actors))))
+    assert values["challenger_side_size"] == pytest.approx(np.log(2))
+    assert values["defender_side_size"] == 0.0
+    assert values["capability_ratio"] == pytest.approx(np.log(0.01 / 0.04))
+    assert values["defender_defence_pact"] == 1.0
+    assert values["defender_allied_capability"] == pytest.approx(np.log1p(0.12 / 0.04))
+    assert values["challenger_defence_pact"] == 1.0
+    assert values["challenger_allied_capability"] == pytest.approx(np.log1p(0.08 / 0.01))
+    assert values["major_power"] == 0.0  # P and Q are committed third states, not originators
+
+    patch = EscalationPatch(remove_challenger_partners=["Q"], add_challenger_partners=["H"])
+    assert patch.problems(section, actors) != []  # H already takes part (a coalition member)
+    patch = EscalationPatch(remove_challenger_partners=["Q"], set_commitment={"P": "ad_hoc"})
+    assert patch.problems(section, actors) == []
+    patched, patched_actors = patch.apply(section, actors)
+    values = dict(
+        zip(escalation.COVARIATE_NAMES, crisis_covariates(patched.crisis(patched_actors)))
+    )
+    assert values["defender_defence_pact"] == values["defender_allied_capability"] == 0.0
+    assert values["challenger_defence_pact"] == values["challenger_allied_capability"] == 0.0
+    bad = EscalationPatch(remove_challenger_partners=["P"])
+    ((location, message),) = bad.problems(section, actors)
+    assert location == ("remove_challenger_partners", 0)
+    assert "is not a challenger partner; allowed: 'Q'" in message or "allowed: Q" in message
