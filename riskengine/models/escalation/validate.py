@@ -409,14 +409,14 @@ def main(argv=None) -> int:
 def _recovery_truth() -> dict:
     """Known parameters near the MID posterior (rounded), for the recovery check."""
     return {
-        "onset_cutpoints": [-4.0, -0.78, 6.7],
-        "step_cutpoints": [0.34, 3.05, 5.9],
-        "level_effect": [3.85, 1.0, -2.8],
-        "coefficients": [0.3, 0.2, 0.04, -0.3, -0.1, 0.1, 0.05, 0.48, -0.55, 0.48, 0.99, 0.41],
-        "resolve_scale": 1.44,
-        "multilateral_resolve_ratio": 1.1,
-        "era_resolve_ratio": [1.25, 1.1, 0.8],
-        "era_escalate_shift": [-0.8, -0.6, -0.3],
+        "onset_cutpoints": [-4.35, -1.13, 5.7],
+        "step_cutpoints": [-0.01, 2.66, 6.54],
+        "level_effect": [3.86, 1.04, -1.03],
+        "coefficients": [-0.02, -0.4, 0.06, -0.2, -0.04, -0.07, 0.0, -0.24, -0.55, 0.31, 0.9, 0.44],
+        "resolve_scale": 1.51,
+        "multilateral_resolve_ratio": 1.38,
+        "era_resolve_ratio": [1.11, 0.92, 0.81],
+        "era_escalate_shift": [-2.2, -1.86, -0.63],
     }
 
 
