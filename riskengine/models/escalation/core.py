@@ -172,9 +172,11 @@ def priors() -> dict[str, dist.Distribution]:
     2010) last a median 139 days and a mean 408 days, with no duration dependence
     (Bennett & Stam 1996), while MID disputes peaking at use of force last a median of
     two months (``docs/validation/escalation-fit-notes.md``). Since the era terms were
-    added, the MID posterior sits on the short-war side all the same (about -2.1 on
-    this scale, 6 prior sds below its mean): a prior-data conflict, stated in the fit
-    notes, which the monthly model's constant hazard per level may cause.
+    added, the MID posterior sat on the short-war side all the same (about -2.1 on
+    this scale, 6 prior sds below its mean); with the era escalation shifts (issue 10)
+    it is about -0.75 (-1.0 conditional), still 3.5 prior sds below: a prior-data
+    conflict, stated in the fit notes, which the monthly model's constant hazard per
+    level may cause.
     The era shifts (vs the post-Cold War era) get Normal(0, 1): eras are known to differ
     (MID war shares 11% before 1914, 10% in 1914-1945, 2.3% in the Cold War and 0.8%
     since 1990) but the prior does not say in which direction. So do the era shifts of
