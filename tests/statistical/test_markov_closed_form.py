@@ -41,7 +41,8 @@ PARAMS = escalation.Params(
     era_resolve_ratio=jnp.ones(3, jnp.float32),
     era_escalate_shift=jnp.zeros(3, jnp.float32),
 )
-COVARIATES = np.array([0.0, 0.693, -3.6, 0.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0, 0.0, 1.0], np.float32)
+# eta = 1.0207, as before issue 10 (the negative controls' power was set at this location)
+COVARIATES = np.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], np.float32)
 
 # next level after (level, category): settle, de-escalate, stay, escalate
 _NEXT = np.array([[0, 0, 0, 0], [0, 0, 1, 2], [0, 1, 2, 3], [0, 2, 3, 4], [0, 3, 4, 4]])
