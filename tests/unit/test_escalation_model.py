@@ -371,7 +371,9 @@ def test_crisis_covariates_from_originators_pledges_and_partners():
         ],
         challenger_partners=["Q"],
     )
-    values = dict(zip(escalation.COVARIATE_NAMES, crisis_covariates(section.crisis(actors))))
+    values = dict(
+        zip(escalation.COVARIATE_NAMES, crisis_covariates(section.crisis(actors)), strict=True)
+    )
     assert values["challenger_side_size"] == pytest.approx(np.log(2))
     assert values["defender_side_size"] == 0.0
     assert values["capability_ratio"] == pytest.approx(np.log(0.01 / 0.04))
