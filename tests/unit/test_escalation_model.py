@@ -389,7 +389,11 @@ def test_crisis_covariates_from_originators_pledges_and_partners():
     assert patch.problems(section, actors) == []
     patched, patched_actors = patch.apply(section, actors)
     values = dict(
-        zip(escalation.COVARIATE_NAMES, crisis_covariates(patched.crisis(patched_actors)))
+        zip(
+            escalation.COVARIATE_NAMES,
+            crisis_covariates(patched.crisis(patched_actors)),
+            strict=True,
+        )
     )
     assert values["defender_defence_pact"] == values["defender_allied_capability"] == 0.0
     assert values["challenger_defence_pact"] == values["challenger_allied_capability"] == 0.0
