@@ -2,10 +2,11 @@
 
 Same semantics as ``riskengine.models.escalation.core`` (one variant, fixed parameters):
 per-path resolve ``r ~ Normal(0, resolve_scale)``, its scale times ``multilateral_resolve_ratio`` when a
-side has several states and by the era's ``era_resolve_ratio`` (not post-Cold War), location ``eta = x . coefficients + r``,
+side has several originators and by the era's ``era_resolve_ratio`` (not post-Cold War), location ``eta = x . coefficients + r``,
 month-1 level = start level (or an onset ordered-logit draw), then each month a step
 category (settle, de-escalate, stay, escalate) from an ordered logit at ``eta +
-level_shifts(params)[level]`` (use of force is the reference level); settled is absorbing. Outputs are the engine's counts:
+level_shifts(params)[level]`` (use of force is the reference level), the stay|escalate
+cut-point moved by the era's ``era_escalate_shift``; settled is absorbing. Outputs are the engine's counts:
 ``level_count`` and ``peak_count`` (month, level).
 
 - ``naive``: what a researcher writes in a notebook: a 5 x 5 transition matrix per path
@@ -20,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-__all__ = ["naive", "expert", "ladder_only", "level_shifts"]
+__all__ = ["naive", "expert", "ladder_only", "level_shifts", "step_cutpoints"]
 
 NUM_LEVELS = 5
 
@@ -32,10 +33,21 @@ def level_shifts(params) -> np.ndarray:
     return np.array([0.0, threat, display, 0.0, war])
 
 
+_ERA_COLUMNS = slice(9, 12)  # before 1914, world wars, Cold War
+
+
+def step_cutpoints(params, covariates) -> np.ndarray:
+    """Step cut-points, the last (stay|escalate) moved by the crisis era's shift."""
+    cutpoints = np.asarray(params.step_cutpoints, np.float64).copy()
+    shift = float(np.dot(np.asarray(covariates)[_ERA_COLUMNS], params.era_escalate_shift))
+    cutpoints[2] = max(cutpoints[2] + shift, cutpoints[1] + 1e-3)
+    return cutpoints
+
+
 def _locations(params, covariates, rng, num_paths: int) -> np.ndarray:
-    multilateral = np.any(np.asarray(covariates)[:2] > 0)  # a side with several states
+    multilateral = np.any(np.asarray(covariates)[:2] > 0)  # a side with several originators
     ratio = float(params.multilateral_resolve_ratio) if multilateral else 1.0
-    era_indicators = np.asarray(covariates)[7:10]  # before 1914, world wars, Cold War
+    era_indicators = np.asarray(covariates)[_ERA_COLUMNS]
     ratio *= float(np.prod(np.where(era_indicators > 0, params.era_resolve_ratio, 1.0)))
     scale = float(params.resolve_scale) * ratio
     resolve = scale * rng.standard_normal(num_paths)
@@ -67,7 +79,7 @@ def naive(params, covariates, start_level: int, num_paths: int, num_months: int,
     shifts = level_shifts(params)
     for level in range(1, NUM_LEVELS):
         cumulative = expit(
-            np.asarray(params.step_cutpoints)[None, :] - (eta + shifts[level])[:, None]
+            step_cutpoints(params, covariates)[None, :] - (eta + shifts[level])[:, None]
         )
         probabilities = np.diff(
             np.concatenate([np.zeros((num_paths, 1)), cumulative, np.ones((num_paths, 1))], 1),
@@ -90,9 +102,9 @@ def naive(params, covariates, start_level: int, num_paths: int, num_months: int,
     return level_count, peak_count
 
 
-def _expert_block(params, eta, level, uniforms_fn, num_months, level_count, peak_count):
+def _expert_block(params, covariates, eta, level, uniforms_fn, num_months, level_count, peak_count):
     """Latent form on one block: z = eta + shift[level] + logit(u); category = #{c_k <= z}."""
-    cutpoints = np.asarray(params.step_cutpoints, np.float32)
+    cutpoints = step_cutpoints(params, covariates).astype(np.float32)
     shifts = level_shifts(params).astype(np.float32)
     moves = _next_level_table().ravel()
     eta = eta.astype(np.float32)
@@ -136,7 +148,7 @@ def expert(params, covariates, start_level, num_paths, num_months, seed, block_p
         n = min(block_paths, num_paths - start)
         eta = _locations(params, covariates, rng, n)
         level = _start(params, start_level, eta, rng)
-        _expert_block(params, eta, level, draw, num_months, level_count, peak_count)
+        _expert_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
     return level_count, peak_count
 
 
@@ -152,5 +164,5 @@ def ladder_only(params, covariates, start_level, uniforms: np.ndarray, seed: int
     def draw(month, out):
         return uniforms[month]
 
-    _expert_block(params, eta, level, draw, num_months, level_count, peak_count)
+    _expert_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
     return level_count, peak_count

@@ -33,10 +33,11 @@ EXAMPLE_PARAMETERS = {
     "onset_cutpoints": [-3.0, -1.0, 1.0],
     "step_cutpoints": [-2.5, -1.5, 1.0],
     "level_effect": [0.3, 0.6, 0.9],
-    "coefficients": [0.0, 0.0, 0.0, 0.0, 0.0, 0.3, -0.4, 0.0, 0.0, 0.0],
+    "coefficients": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, -0.4, 0.0, 0.0, 0.0],
     "resolve_scale": 0.8,
     "multilateral_resolve_ratio": 1.3,
     "era_resolve_ratio": [1.0, 1.0, 1.0],
+    "era_escalate_shift": [0.0, 0.0, 0.0],
 }
 
 

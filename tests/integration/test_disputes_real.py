@@ -2,6 +2,8 @@
 
 Reference figures from the shared data README: 106 of 2,436 disputes reach war; the war
 share is 14.5% with more than one state on a side and 2.5% for bilateral disputes.
+Counting originators only (issue 10): 165 disputes have several originators on a side
+(war share 4.8%), 238 gained joiners (20.2%).
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ def test_wars_and_war_shares_match_the_readme(frame):
     assert abs(bilateral_share - 0.025) < 0.005
 
 
+def test_originator_groups_match_issue_10(frame):
+    war = frame["peak_level"] == 4
+    multi = (frame["num_challenger_originators"] > 1) | (frame["num_defender_originators"] > 1)
+    assert multi.sum() == 165
+    assert abs(war[multi].mean() - 0.048) < 0.0005
+    assert frame["gained_joiners"].sum() == 238
+    assert abs(war[frame["gained_joiners"]].mean() - 0.202) < 0.0005
+    assert frame.attrs["num_sides_without_originator"] == 1  # dispute 4344, side B
+
+
 def test_columns_are_in_range(frame):
     assert frame["peak_level"].between(1, 4).all()
     assert (frame["duration_months"] >= 1).all()
@@ -58,22 +70,20 @@ def test_columns_are_in_range(frame):
 
 
 def test_covariate_shares_are_plausible(frame):
-    multi_defender = frame["num_defender_side"] > 1
-    pact_share = frame["defence_pact"].mean()
-    ad_hoc_share = frame["ad_hoc_coalition"].mean()
-    major_share = frame["major_power"].mean()
-    print(
-        f"defence pact {pact_share:.4f} (of multi-state defending sides "
-        f"{frame.loc[multi_defender, 'defence_pact'].mean():.4f}); ad hoc {ad_hoc_share:.4f}; "
-        f"major power {major_share:.4f}; capability missing "
-        f"{frame.attrs['num_capability_missing']}"
-    )
-    print("capability ratio", frame["capability_ratio"].describe().round(3).to_dict())
-    print("duration months", frame["duration_months"].describe().round(2).to_dict())
-    assert (frame["defence_pact"] + frame["ad_hoc_coalition"]).eq(multi_defender).all()
-    assert 0.01 < pact_share < 0.2
-    assert 0.2 < major_share < 0.8
+    shares = {
+        name: frame[name].mean()
+        for name in ("defender_defence_pact", "challenger_defence_pact", "major_power")
+    }
+    print({name: round(value, 4) for name, value in shares.items()}, dict(frame.attrs))
+    for name in ("defender_allied_capability", "challenger_allied_capability"):
+        print(name, frame[name].describe().round(3).to_dict())
+        assert frame[name].between(0.0, 6.0).all()
+        assert ((frame[name] > 0) <= (frame[name.split("_")[0] + "_defence_pact"] > 0)).all()
+    assert 0.4 < shares["defender_defence_pact"] < 0.8
+    assert 0.4 < shares["challenger_defence_pact"] < 0.8
+    assert 0.2 < shares["major_power"] < 0.8
     assert frame.attrs["num_capability_missing"] < 50
+    assert frame.attrs["num_start_year_fallbacks"] < 100
 
 
 def test_arrays_and_provenance(frame):

@@ -33,12 +33,16 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-1.0, 0.8, 2.5], jnp.float32),
     step_cutpoints=jnp.array([-2.2, -1.0, 1.6], jnp.float32),
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
-    coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4, 0.5, 0.3, 0.2], jnp.float32),
+    coefficients=jnp.array(
+        [0.2, -0.1, -0.15, -0.3, 0.1, 0.25, 0.1, 0.5, -0.4, 0.5, 0.3, 0.2], jnp.float32
+    ),
     resolve_scale=jnp.float32(0.0),
     multilateral_resolve_ratio=jnp.float32(1.0),
     era_resolve_ratio=jnp.ones(3, jnp.float32),
+    era_escalate_shift=jnp.zeros(3, jnp.float32),
 )
-COVARIATES = np.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0], np.float32)
+# eta = 1.0207, as before issue 10 (the negative controls' power was set at this location)
+COVARIATES = np.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], np.float32)
 
 # next level after (level, category): settle, de-escalate, stay, escalate
 _NEXT = np.array([[0, 0, 0, 0], [0, 0, 1, 2], [0, 1, 2, 3], [0, 2, 3, 4], [0, 3, 4, 4]])

@@ -23,10 +23,13 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-3.0, -1.0, 1.0], jnp.float32),
     step_cutpoints=jnp.array([-2.5, -1.5, 1.0], jnp.float32),
     level_effect=jnp.array([0.3, 0.6, 0.9], jnp.float32),
-    coefficients=jnp.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.3, -0.4, 0.4, 0.2, -0.3], jnp.float32),
+    coefficients=jnp.array(
+        [0.0, 0.0, 0.0, -0.2, 0.05, 0.1, 0.0, 0.3, -0.4, 0.4, 0.2, -0.3], jnp.float32
+    ),
     resolve_scale=jnp.float32(0.8),
     multilateral_resolve_ratio=jnp.float32(1.3),
     era_resolve_ratio=jnp.array([1.4, 0.9, 0.7], jnp.float32),
+    era_escalate_shift=jnp.array([-0.5, 0.2, 0.4], jnp.float32),
 )
 NUM_PATHS, NUM_MONTHS = 100_000, 24
 
@@ -47,11 +50,11 @@ def test_numpy_reference_and_engine_agree_on_war_by_month_24():
     params = escalation.Params(*(np.asarray(value) for value in PARAMS))
     for covariates, start_level in (
         (
-            np.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0], np.float32),
+            np.array([0.0, 0.693, -3.6, 1.0, 2.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0], np.float32),
             1,
         ),  # multilateral, before 1914
         (
-            np.array([0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0], np.float32),
+            np.array([0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 1.5, 1.0, 0.0, 0.0, 0.0, 0.0], np.float32),
             3,
         ),  # bilateral, post-Cold War
     ):

@@ -337,7 +337,8 @@ def test_quickstart_is_small_and_fixed():
             "      start_level: war",
             22,
             "variants[1].escalation.start_level: unknown field; allowed fields: set_commitment, "
-            "crisis_management, era, remove_members, add_members, scale_capability",
+            "crisis_management, era, remove_members, add_members, remove_challenger_partners, "
+            "add_challenger_partners, scale_capability",
         ),
         (
             22,

@@ -30,7 +30,8 @@ from riskengine.models.escalation.section import Era
 USA, UK, FRANCE, GERMANY, IRAN, NORTH_KOREA = 2, 200, 220, 255, 630, 731
 
 
-def _dispute(number, year, side_a, side_b, hostlev=3, maxdur=40):
+def _dispute(number, year, side_a, side_b, hostlev=3, maxdur=40, joiners=()):
+    """A dispute; ``joiners`` are states on either side that are not originators."""
     return {
         "dispnum": float(number),
         "styear": float(year),
@@ -38,6 +39,7 @@ def _dispute(number, year, side_a, side_b, hostlev=3, maxdur=40):
         "maxdur": float(maxdur),
         "side_a": side_a,
         "side_b": side_b,
+        "joiners": tuple(joiners),
     }
 
 
@@ -60,8 +62,14 @@ def _dyad_rows(dispute):
     for a in dispute["side_a"]:
         for b in dispute["side_b"]:
             common = {"dispnum": dispute["dispnum"], "year": dispute["styear"]}
-            rows.append({**common, "ccode1": a, "ccode2": b, "sidea1": 1.0, "sidea2": 0.0})
-            rows.append({**common, "ccode1": b, "ccode2": a, "sidea1": 0.0, "sidea2": 1.0})
+            orig_a = float(a not in dispute["joiners"])
+            orig_b = float(b not in dispute["joiners"])
+            rows.append(
+                {**common, "ccode1": a, "ccode2": b, "sidea1": 1.0, "sidea2": 0.0, "orig1": orig_a}
+            )
+            rows.append(
+                {**common, "ccode1": b, "ccode2": a, "sidea1": 0.0, "sidea2": 1.0, "orig1": orig_b}
+            )
     return rows
 
 
@@ -75,7 +83,7 @@ def write_data(folder: Path, disputes=None, capabilities=None, alliances=None) -
     dispute_table = pd.DataFrame(disputes)
     dispute_table["numa"] = dispute_table["side_a"].map(len)
     dispute_table["numb"] = dispute_table["side_b"].map(len)
-    dispute_table.drop(columns=["side_a", "side_b"]).to_csv(
+    dispute_table.drop(columns=["side_a", "side_b", "joiners"]).to_csv(
         conflict / "cow_mid_disputes.csv", index=False
     )
     dyads = [row for dispute in disputes for row in _dyad_rows(dispute)]
@@ -89,7 +97,7 @@ def write_data(folder: Path, disputes=None, capabilities=None, alliances=None) -
     return folder
 
 
-def _pact(first, second, year=2000, defense=1):
+def _pact(first, second, year=1999, defense=1):
     return {"ccode1": first, "ccode2": second, "year": year, "atop_defense": defense}
 
 
@@ -231,9 +239,28 @@ def test_data_and_model_name_the_same_covariates_and_eras():
 
 def test_side_sizes_are_logs(tmp_path):
     frame = load_disputes(write_data(tmp_path)).set_index("dispute_id")
-    assert frame.loc[1, "coalition_size"] == 0.0
-    assert frame.loc[2, "coalition_size"] == pytest.approx(math.log(2))
+    assert frame.loc[1, "defender_side_size"] == 0.0
+    assert frame.loc[2, "defender_side_size"] == pytest.approx(math.log(2))
     assert frame.loc[2, "challenger_side_size"] == 0.0
+
+
+def test_side_sizes_and_capabilities_count_originators_only(tmp_path):
+    disputes = [_dispute(1, 2000, [IRAN, NORTH_KOREA], [UK, USA], joiners=[USA, NORTH_KOREA])]
+    frame = load_disputes(write_data(tmp_path, disputes=disputes))
+    assert frame["num_defender_side"].tolist() == [2]
+    assert frame["num_defender_originators"].tolist() == [1]
+    assert frame["defender_side_size"].tolist() == [0.0]
+    assert frame["challenger_side_size"].tolist() == [0.0]
+    assert frame["gained_joiners"].tolist() == [True]
+    assert frame.loc[0, "capability_ratio"] == pytest.approx(math.log(0.02 / 0.01))
+    assert frame["major_power"].tolist() == [1.0]  # the UK originated it
+
+
+def test_a_side_without_originators_keeps_all_its_states(tmp_path):
+    disputes = [_dispute(1, 2000, [IRAN], [UK, FRANCE], joiners=[UK, FRANCE])]
+    frame = load_disputes(write_data(tmp_path, disputes=disputes))
+    assert frame["num_defender_originators"].tolist() == [2]
+    assert frame.attrs["num_sides_without_originator"] == 1
 
 
 # capability ratio --------------------------------------------------------------------
@@ -256,8 +283,34 @@ def test_capability_missing_in_start_year_uses_nearest_year(tmp_path):
         for row in capabilities
     ]
     frame = load_disputes(write_data(tmp_path, capabilities=capabilities)).set_index("dispute_id")
+    # no USA row in 1999, so its reference year is the start year: 2002 (2 years off)
+    # beats 1997 (3 years off)
     assert frame.loc[1, "capability_ratio"] == pytest.approx(math.log(0.28 / 0.01))
+    assert frame.attrs["num_start_year_fallbacks"] == 1
     assert not frame.loc[1, "capability_missing"]
+
+
+def test_capabilities_are_read_in_the_year_before_the_start(tmp_path):
+    capabilities = [
+        {**row, "cinc": 0.28} if row["ccode"] == USA and row["year"] == 1999 else row
+        for row in _default_capabilities()
+    ]
+    frame = load_disputes(write_data(tmp_path, capabilities=capabilities)).set_index("dispute_id")
+    assert frame.loc[1, "capability_ratio"] == pytest.approx(math.log(0.28 / 0.01))
+    assert frame.attrs["num_start_year_fallbacks"] == 0
+
+
+def test_a_state_new_in_the_start_year_falls_back_to_it_and_is_counted(tmp_path):
+    capabilities = [
+        row for row in _default_capabilities() if not (row["ccode"] == IRAN and row["year"] < 2000)
+    ]
+    capabilities += [{"ccode": NORTH_KOREA, "year": 2000, "cinc": 0.5}]
+    alliances = [_pact(IRAN, NORTH_KOREA, year=2000), _pact(USA, FRANCE, year=2000)]
+    folder = write_data(tmp_path, capabilities=capabilities, alliances=alliances)
+    frame = load_disputes(folder).set_index("dispute_id")
+    assert frame.attrs["num_start_year_fallbacks"] == 2  # Iran in disputes 1 and 2
+    assert frame.loc[1, "challenger_defence_pact"] == 1.0  # Iran's pledge read in 2000
+    assert frame.loc[1, "defender_defence_pact"] == 0.0  # the USA's read in 1999
 
 
 def test_capability_beyond_five_years_is_dropped_from_the_side(tmp_path):
@@ -286,36 +339,47 @@ def test_capability_ratio_is_clipped(tmp_path):
     assert frame.loc[1, "capability_ratio"] == 6.0
 
 
-# defence pacts -----------------------------------------------------------------------
+# defence pledges to third states -----------------------------------------------------
 
 
-@pytest.mark.parametrize("direction", [(UK, FRANCE), (FRANCE, UK)])
-def test_defence_pact_found_in_either_direction(tmp_path, direction):
-    folder = write_data(tmp_path, alliances=[_pact(*direction)])
-    frame = load_disputes(folder).set_index("dispute_id")
-    assert frame.loc[2, "defence_pact"] == 1.0
-    assert frame.loc[2, "ad_hoc_coalition"] == 0.0
-    assert frame.loc[1, "defence_pact"] == 0.0
+@pytest.mark.parametrize("direction", [(USA, UK), (UK, USA)])
+def test_a_defenders_pledge_with_a_third_state_counts_in_either_direction(tmp_path, direction):
+    frame = load_disputes(write_data(tmp_path, alliances=[_pact(*direction)]))
+    frame = frame.set_index("dispute_id")
+    assert frame.loc[1, "defender_defence_pact"] == 1.0
+    assert frame.loc[1, "defender_allied_capability"] == pytest.approx(math.log1p(0.02 / 0.01))
+    assert frame.loc[1, "challenger_defence_pact"] == 0.0
+    assert frame.loc[1, "challenger_allied_capability"] == 0.0
+    # in dispute 2 the UK is the originator and the USA the third state
+    assert frame.loc[2, "defender_allied_capability"] == pytest.approx(math.log1p(0.14 / 0.01))
 
 
 @pytest.mark.parametrize(
     "pact",
-    [_pact(UK, FRANCE, year=1999), _pact(UK, FRANCE, defense=0), _pact(UK, USA)],
-    ids=["other year", "not a defence pledge", "not both defenders"],
+    [_pact(USA, UK, year=2000), _pact(USA, UK, defense=0), _pact(UK, FRANCE)],
+    ids=["start year, not the year before", "not a defence pledge", "between originators"],
 )
-def test_no_defence_pact_makes_an_ad_hoc_coalition(tmp_path, pact):
+def test_pledges_that_do_not_count(tmp_path, pact):
     frame = load_disputes(write_data(tmp_path, alliances=[pact])).set_index("dispute_id")
-    assert frame.loc[2, "defence_pact"] == 0.0
-    assert frame.loc[2, "ad_hoc_coalition"] == 1.0
-    assert frame.loc[1, "ad_hoc_coalition"] == 0.0
+    assert frame.loc[1, "defender_defence_pact"] == 0.0
+    assert frame.loc[2, "defender_defence_pact"] == 0.0
+    assert frame.loc[2, "defender_allied_capability"] == 0.0
 
 
-def test_pact_on_the_challenging_side_does_not_count(tmp_path):
-    disputes = [_dispute(1, 2000, [UK, FRANCE], [IRAN])]
+def test_a_pledged_state_that_joins_later_still_counts(tmp_path):
+    disputes = [_dispute(1, 2000, [IRAN], [UK, FRANCE], joiners=[FRANCE])]
     folder = write_data(tmp_path, disputes=disputes, alliances=[_pact(UK, FRANCE)])
     frame = load_disputes(folder)
-    assert frame["defence_pact"].tolist() == [0.0]
-    assert frame["ad_hoc_coalition"].tolist() == [0.0]
+    assert frame["defender_defence_pact"].tolist() == [1.0]
+
+
+def test_challenger_pledges_and_allies_counted_once(tmp_path):
+    disputes = [_dispute(1, 2000, [IRAN, NORTH_KOREA], [USA])]
+    alliances = [_pact(IRAN, FRANCE), _pact(NORTH_KOREA, FRANCE), _pact(IRAN, NORTH_KOREA)]
+    frame = load_disputes(write_data(tmp_path, disputes=disputes, alliances=alliances))
+    assert frame["challenger_defence_pact"].tolist() == [1.0]
+    assert frame.loc[0, "challenger_allied_capability"] == pytest.approx(math.log1p(0.02 / 0.14))
+    assert frame["defender_defence_pact"].tolist() == [0.0]
 
 
 # major powers ------------------------------------------------------------------------
@@ -328,7 +392,7 @@ def test_major_power_years():
     assert is_major_power(np.array(ccodes), np.array(years)).tolist() == expected
 
 
-def test_major_power_on_either_side(tmp_path):
+def test_major_power_among_the_originators(tmp_path):
     frame = load_disputes(write_data(tmp_path)).set_index("dispute_id")
     assert frame["major_power"].tolist() == [1.0, 1.0, 1.0]
     disputes = [_dispute(1, 2000, [IRAN], [NORTH_KOREA]), _dispute(2, 2000, [USA], [IRAN])]

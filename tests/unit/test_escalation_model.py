@@ -19,12 +19,15 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-1.0, 0.8, 2.5], jnp.float32),
     step_cutpoints=jnp.array([-2.2, -1.0, 1.6], jnp.float32),
     level_effect=jnp.array([0.3, 0.5, 0.9], jnp.float32),
-    coefficients=jnp.array([0.2, -0.1, -0.15, -0.3, 0.1, 0.25, -0.4, 0.5, 0.3, 0.2], jnp.float32),
+    coefficients=jnp.array(
+        [0.2, -0.1, -0.15, -0.3, 0.1, 0.25, 0.1, 0.5, -0.4, 0.5, 0.3, 0.2], jnp.float32
+    ),
     resolve_scale=jnp.float32(0.8),
     multilateral_resolve_ratio=jnp.float32(1.5),
     era_resolve_ratio=jnp.array([1.2, 0.9, 0.7], jnp.float32),
+    era_escalate_shift=jnp.array([0.4, -0.3, 0.6], jnp.float32),
 )
-COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0], jnp.float32)
+COVARIATES = jnp.array([0.0, 0.693, -3.6, 0.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0, 0.0, 1.0], jnp.float32)
 
 
 def inputs(start_level: int = 1) -> escalation.Inputs:
@@ -260,6 +263,19 @@ def test_attenuation_matches_the_logistic_normal_mean():
             assert abs(exact - approximate) < 0.02, (scale, x, exact, approximate)
 
 
+def test_era_escalate_shift_moves_only_the_stay_escalate_cut_point():
+    eta = jnp.linspace(-3.0, 3.0, 7)
+    reference = np.asarray(escalation.step_probabilities(PARAMS, eta))
+    shifted = np.asarray(escalation.step_probabilities(PARAMS, eta, 0.8))
+    np.testing.assert_allclose(shifted[..., :2], reference[..., :2], atol=1e-7)
+    np.testing.assert_allclose(shifted[..., 2:].sum(-1), reference[..., 2:].sum(-1), atol=1e-6)
+    assert (shifted[..., 3] < reference[..., 3]).all()
+    cold_war = jnp.zeros(len(escalation.COVARIATE_NAMES)).at[-1].set(1.0)
+    assert float(escalation.escalate_shift(PARAMS, cold_war)) == float(PARAMS.era_escalate_shift[2])
+    extreme = np.asarray(escalation.step_probabilities(PARAMS, eta, -50.0))
+    assert (extreme >= 0).all()  # the cut-points stay ordered
+
+
 def test_reference_level_use_of_force_has_no_shift():
     shifts = np.asarray(escalation.level_shifts(jnp.array([1.0, 2.0, 3.0])))
     np.testing.assert_array_equal(shifts, [1.0, 2.0, 0.0, 3.0])
@@ -327,3 +343,61 @@ def test_a_crisis_era_sets_its_era_covariates():
     assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 0.0, 0.0]
     section.era = "world_wars"
     assert crisis_covariates(section.crisis(actors))[era_columns].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_crisis_covariates_from_originators_pledges_and_partners():
+    from riskengine.config import Actor
+    from riskengine.models.escalation.ensemble import crisis_covariates
+    from riskengine.models.escalation.section import EscalationPatch, EscalationSection
+
+    actors = {
+        name: Actor(name=name, capability=capability, major_power=major)
+        for name, capability, major in [
+            ("A", 0.02, False),
+            ("A2", 0.02, False),
+            ("B", 0.01, False),
+            ("P", 0.12, True),
+            ("H", 0.03, False),
+            ("Q", 0.08, True),
+        ]
+    }
+    section = EscalationSection(
+        challenger="A",
+        challenger_allies=["A2"],
+        defender="B",
+        coalition=[
+            {"name": "P", "commitment": "defence_pact"},
+            {"name": "H", "commitment": "ad_hoc"},
+        ],
+        challenger_partners=["Q"],
+    )
+    values = dict(
+        zip(escalation.COVARIATE_NAMES, crisis_covariates(section.crisis(actors)), strict=True)
+    )
+    assert values["challenger_side_size"] == pytest.approx(np.log(2))
+    assert values["defender_side_size"] == 0.0
+    assert values["capability_ratio"] == pytest.approx(np.log(0.01 / 0.04))
+    assert values["defender_defence_pact"] == 1.0
+    assert values["defender_allied_capability"] == pytest.approx(np.log1p(0.12 / 0.04))
+    assert values["challenger_defence_pact"] == 1.0
+    assert values["challenger_allied_capability"] == pytest.approx(np.log1p(0.08 / 0.01))
+    assert values["major_power"] == 0.0  # P and Q are committed third states, not originators
+
+    patch = EscalationPatch(remove_challenger_partners=["Q"], add_challenger_partners=["H"])
+    assert patch.problems(section, actors) != []  # H already takes part (a coalition member)
+    patch = EscalationPatch(remove_challenger_partners=["Q"], set_commitment={"P": "ad_hoc"})
+    assert patch.problems(section, actors) == []
+    patched, patched_actors = patch.apply(section, actors)
+    values = dict(
+        zip(
+            escalation.COVARIATE_NAMES,
+            crisis_covariates(patched.crisis(patched_actors)),
+            strict=True,
+        )
+    )
+    assert values["defender_defence_pact"] == values["defender_allied_capability"] == 0.0
+    assert values["challenger_defence_pact"] == values["challenger_allied_capability"] == 0.0
+    bad = EscalationPatch(remove_challenger_partners=["P"])
+    ((location, message),) = bad.problems(section, actors)
+    assert location == ("remove_challenger_partners", 0)
+    assert "is not a challenger partner; allowed: 'Q'" in message or "allowed: Q" in message

@@ -17,12 +17,15 @@ PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-2.0, 0.5, 3.0]),
     step_cutpoints=jnp.array([-0.8, 0.1, 2.1]),
     level_effect=jnp.array([-0.5, -0.3, 0.4]),
-    coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, 0.4, 0.3, -0.4, 0.5, 0.3, 0.1]),
+    coefficients=jnp.array([0.3, -0.2, 0.1, 0.2, -0.15, 0.1, 0.05, 0.3, -0.4, 0.5, 0.3, 0.1]),
     resolve_scale=jnp.array(0.8),
     multilateral_resolve_ratio=jnp.array(1.4),
     era_resolve_ratio=jnp.array([1.3, 0.8, 0.6]),
+    era_escalate_shift=jnp.array([0.3, -0.7, 0.4]),
 )
-COVARIATES = jnp.array([0.69, 0.0, -0.5, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0], jnp.float32)
+# A world-wars crisis, so the simulator-vs-likelihood checks exercise an era's shift of
+# the stay|escalate cut-point.
+COVARIATES = jnp.array([0.69, 0.0, -0.5, 1.0, 1.2, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0], jnp.float32)
 
 
 def _simulated_outcomes(num_paths: int, num_months: int):
@@ -68,20 +71,32 @@ def test_exact_probabilities_match_simulated_frequencies():
     )
 
 
-def test_grid_table_matches_per_dispute_recursion():
+@pytest.mark.parametrize("shift", [0.0, -0.7])
+def test_grid_table_matches_per_dispute_recursion(shift):
     rng = np.random.default_rng(3)
     grid = np.asarray(likelihood.location_grid())
     index = rng.integers(76, 116, size=60)  # locations in about [-4, 4]
     peaks = rng.integers(1, 5, size=60)
     durations = rng.integers(1, 80, size=60)
-    table = np.asarray(likelihood.conditional_table(PARAMS, 80))
-    exact = likelihood.exact_conditional_log_probability(PARAMS, grid[index], peaks, durations)
+    table = np.asarray(likelihood.conditional_table(PARAMS, 80, shift))
+    exact = likelihood.exact_conditional_log_probability(
+        PARAMS, grid[index], peaks, durations, shift
+    )
     exact = np.asarray(exact)
     relevant = exact > -60.0  # the table floors probabilities below ~exp(-85)
     assert relevant.sum() > 30
     np.testing.assert_allclose(
         table[durations - 1, index, peaks - 1][relevant], exact[relevant], rtol=1e-4, atol=2e-3
     )
+
+
+def test_era_tables_apply_each_eras_escalate_shift():
+    tables = np.asarray(likelihood.era_tables(PARAMS, 12))
+    shifts = [*np.asarray(PARAMS.era_escalate_shift).tolist(), 0.0]
+    for era, shift in enumerate(shifts):
+        np.testing.assert_allclose(
+            tables[era], np.asarray(likelihood.conditional_table(PARAMS, 12, shift)), atol=1e-5
+        )
 
 
 def test_recursion_plan_orders_longest_first_and_covers_every_month():

@@ -26,7 +26,7 @@ from riskengine.inference.warm_start import laplace_warm_start
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.likelihood import (
     _log_resolve_weights,
-    conditional_table,
+    era_tables,
     table_log_likelihood,
 )
 
@@ -72,9 +72,12 @@ def scalar_parameters(params) -> tuple[list[str], np.ndarray]:
 def simulate_disputes(rng_key, params, covariates, num_months: int = NUM_MONTHS):
     """Peak (1..4) and duration (1..num_months) of each dispute, exact model probabilities
     conditional on ``duration <= num_months`` (the fit uses the same truncation)."""
-    table = jnp.exp(conditional_table(params, num_months))  # (D, G, 4)
+    tables = jnp.exp(era_tables(params, num_months))  # (eras, D, G, 4)
     weights = jnp.exp(_log_resolve_weights(params, covariates))
-    joint = jnp.einsum("ng,dgk->nkd", weights, table).reshape(covariates.shape[0], -1)
+    by_era = jnp.einsum("ng,edgk->enkd", weights, tables)
+    era = escalation.era_index(covariates)
+    joint = jnp.take_along_axis(by_era, era[None, :, None, None], axis=0)[0]
+    joint = joint.reshape(covariates.shape[0], -1)
     cell = jax.random.categorical(rng_key, jnp.log(jnp.maximum(joint, 1e-30)))
     return cell // num_months + 1, cell % num_months + 1
 
@@ -94,27 +97,33 @@ def _model(disputes, misspecified=False):
 
 def _traced_log_likelihood(params, disputes):
     """log P(peak, duration | duration <= NUM_MONTHS): the truncated data's likelihood."""
-    table = conditional_table(params, NUM_MONTHS)
+    tables = era_tables(params, NUM_MONTHS)
     log_weights = _log_resolve_weights(params, disputes["covariates"])
+    era = escalation.era_index(disputes["covariates"])
     log_joint = table_log_likelihood(
-        table, log_weights, disputes["peak_level"], disputes["duration_months"]
+        tables, log_weights, disputes["peak_level"], disputes["duration_months"], era
     )
-    within = jax.scipy.special.logsumexp(table, axis=(0, 2))
+    within = jax.scipy.special.logsumexp(tables, axis=(1, 3))[era]  # (n, G)
     return log_joint - jax.scipy.special.logsumexp(log_weights + within, axis=-1)
 
 
 def synthetic_covariates(num_disputes: int = 200, seed: int = 7) -> np.ndarray:
     """A fixed design resembling the MID covariates (crisis_management = 0; eras drawn
-    with the MID disputes' era shares, about 14 / 15 / 42 / 29%)."""
+    with the MID disputes' era shares, about 14 / 15 / 42 / 29%; defence pacts on about
+    60% of sides, each with an allied capability log1p(Exponential) ~ 0.5-3)."""
     rng = np.random.default_rng(seed)
     era = rng.choice(4, size=num_disputes, p=[0.14, 0.15, 0.42, 0.29])
+    defender_pact = rng.random(num_disputes) < 0.6
+    challenger_pact = rng.random(num_disputes) < 0.6
     return np.column_stack(
         [
             np.log(rng.integers(1, 4, num_disputes)),
             np.log(rng.integers(1, 5, num_disputes)),
             rng.normal(0.0, 1.5, num_disputes),
-            rng.random(num_disputes) < 0.1,
-            rng.random(num_disputes) < 0.1,
+            defender_pact,
+            defender_pact * np.log1p(rng.exponential(4.0, num_disputes)),
+            challenger_pact,
+            challenger_pact * np.log1p(rng.exponential(4.0, num_disputes)),
             rng.random(num_disputes) < 0.45,
             np.zeros(num_disputes),
             *(era == index for index in range(3)),

@@ -4,9 +4,12 @@ For each parameter draw, every dispute's probabilities over (peak level k, durat
 come from the exact likelihood's table (resolve integrated by the trapezoid rule, see
 :mod:`riskengine.models.escalation.likelihood`); one replicated outcome per dispute is drawn from
 them and the replicated data set is summarised: the share reaching war (all disputes,
-disputes with more than one state on a side, bilateral ones, and each era), the shares of each peak
-level and of each duration bin. A check passes when the observed share lies inside the
-central 90% interval of the replicated shares.
+disputes with more than one ORIGINATOR on a side, the others ("bilateral"), disputes that
+gained joiners, and each era), the shares of each peak level and of each duration bin. A
+check passes when the observed share lies inside the central 90% interval of the
+replicated shares. The joiners row is descriptive: whether a dispute gains joiners is an
+outcome the model does not know, so its replicated share is the model's war share for
+those disputes' pre-dispute covariates, and it is expected to fall short.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ import numpy as np
 
 from riskengine.inference.posterior_checks import format_check_table
 from riskengine.models.escalation import core as escalation
-from riskengine.models.escalation.likelihood import _log_resolve_weights, conditional_table
+from riskengine.models.escalation.likelihood import (
+    NUM_ERAS,
+    _log_resolve_weights,
+    conditional_table,
+    era_shifts,
+)
 
 __all__ = [
     "DURATION_BINS",
@@ -39,7 +47,12 @@ def statistic_names() -> list[str]:
         for a, b in DURATION_BINS
     ]
     eras = [f"war share: era {name}" for name in escalation.ERA_NAMES]
-    groups = ["war share: all", "war share: multilateral", "war share: bilateral"]
+    groups = [
+        "war share: all",
+        "war share: multilateral",
+        "war share: bilateral",
+        "war share: gained joiners",
+    ]
     return [*groups, *eras, *peaks, *durations]
 
 
@@ -48,9 +61,11 @@ def _duration_bin(duration_months: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, duration_months, side="right")
 
 
-def _summaries(peak_index, bin_index, multilateral, era):
+def _summaries(peak_index, bin_index, groups, era):
     """Statistics in ``statistic_names`` order from 0-based peak and duration-bin indices,
-    the multilateral flags and the era indices of the disputes."""
+    the (n, 2) group flags (multilateral by originators, gained joiners) and the era
+    indices of the disputes."""
+    multilateral, joiners = groups[:, 0], groups[:, 1]
     war = peak_index == 3
     peaks = [jnp.mean(peak_index == level) for level in range(4)]
     bins = [jnp.mean(bin_index == b) for b in range(len(DURATION_BINS))]
@@ -58,6 +73,7 @@ def _summaries(peak_index, bin_index, multilateral, era):
         jnp.mean(war),
         jnp.sum(war * multilateral) / jnp.sum(multilateral),
         jnp.sum(war * ~multilateral) / jnp.sum(~multilateral),
+        jnp.sum(war * joiners) / jnp.sum(joiners),
     ]
     eras = [
         jnp.sum(war * (era == index)) / jnp.sum(era == index)
@@ -68,12 +84,12 @@ def _summaries(peak_index, bin_index, multilateral, era):
 
 def observed_statistics(frame) -> np.ndarray:
     """The statistics of the observed disputes (a ``load_disputes`` frame)."""
-    multilateral = _multilateral(frame)
+    groups = _groups(frame)
     peak_index = frame["peak_level"].to_numpy() - 1
     bins = _duration_bin(frame["duration_months"].to_numpy())
     era = escalation.era_index(_covariates(frame))
     return np.asarray(
-        _summaries(jnp.asarray(peak_index), jnp.asarray(bins), jnp.asarray(multilateral), era)
+        _summaries(jnp.asarray(peak_index), jnp.asarray(bins), jnp.asarray(groups), era)
     )
 
 
@@ -81,15 +97,17 @@ def _covariates(frame) -> jnp.ndarray:
     return jnp.asarray(frame[list(escalation.COVARIATE_NAMES)].to_numpy(np.float32))
 
 
-def _multilateral(frame) -> np.ndarray:
-    return (frame["num_challenger_side"].to_numpy() > 1) | (
-        frame["num_defender_side"].to_numpy() > 1
+def _groups(frame) -> np.ndarray:
+    """(n, 2) flags: several originators on a side; gained joiners (see ``load_disputes``)."""
+    multilateral = (frame["num_challenger_originators"].to_numpy() > 1) | (
+        frame["num_defender_originators"].to_numpy() > 1
     )
+    return np.column_stack([multilateral, frame["gained_joiners"].to_numpy(dtype=bool)])
 
 
-def _cell_table(params, num_months: int):
+def _cell_table(params, num_months: int, shift=0.0):
     """P(k, b | eta_g) over (peak, duration bin): (G, 4 * num_bins); last bin takes the tail."""
-    probability = jnp.exp(conditional_table(params, num_months))  # (D, G, 4)
+    probability = jnp.exp(conditional_table(params, num_months, shift))  # (D, G, 4)
     bins = _duration_bin(np.arange(1, num_months + 1))
     cells = [jnp.sum(probability[bins == b], axis=0) for b in range(len(DURATION_BINS))]
     cells = jnp.stack(cells, axis=-1)  # (G, 4, bins)
@@ -98,14 +116,18 @@ def _cell_table(params, num_months: int):
     return cells.reshape(cells.shape[0], -1)
 
 
-def replicated_statistics(rng_key, params, covariates, multilateral, num_months: int = 162):
+def replicated_statistics(rng_key, params, covariates, groups, num_months: int = 162):
     """Statistics of one replicated data set drawn under ``params`` (jit/vmap-safe)."""
     weights = jnp.exp(_log_resolve_weights(params, covariates))
-    cell_probability = weights @ _cell_table(params, num_months)  # (n, 4 * bins)
+    era = escalation.era_index(covariates)
+    shifts = era_shifts(params)
+    by_era = jnp.stack(
+        [weights @ _cell_table(params, num_months, shifts[e]) for e in range(NUM_ERAS)]
+    )  # (eras, n, 4 * bins)
+    cell_probability = jnp.take_along_axis(by_era, era[None, :, None], axis=0)[0]
     cells = jax.random.categorical(rng_key, jnp.log(jnp.maximum(cell_probability, 1e-30)))
     num_bins = len(DURATION_BINS)
-    era = escalation.era_index(covariates)
-    return _summaries(cells // num_bins, cells % num_bins, multilateral, era)
+    return _summaries(cells // num_bins, cells % num_bins, groups, era)
 
 
 REQUIRED_INSIDE = ("war share: all", "war share: multilateral", "war share: bilateral")
@@ -137,11 +159,9 @@ def posterior_predictive_check(rng_key, tree, frame, *, num_draws: int = 400) ->
 def predictive_table(rng_key, params, frame, *, source: str) -> dict:
     """The check table for a batch of parameter draws (leading axis of each Params field)."""
     covariates = _covariates(frame)
-    multilateral = jnp.asarray(_multilateral(frame))
+    groups = jnp.asarray(_groups(frame))
     keys = jax.random.split(rng_key, params.resolve_scale.shape[0])
-    simulate = jax.jit(
-        jax.vmap(lambda key, p: replicated_statistics(key, p, covariates, multilateral))
-    )
+    simulate = jax.jit(jax.vmap(lambda key, p: replicated_statistics(key, p, covariates, groups)))
     replicated = np.asarray(
         jax.lax.map(
             lambda args: simulate(*args),

@@ -2,12 +2,14 @@
 
 Generative story (one crisis = one path):
 
-1. The crisis has covariates ``x`` (``COVARIATE_NAMES``: sizes of the two sides,
-   the coalition-vs-challenger capability ratio, defence pact, ad-hoc coalition,
-   major-power involvement, crisis management, historical era: ``ERA_NAMES``) and a latent resolve
-   ``r ~ Normal(0, resolve_scale)`` shared by all its months (a random effect), its scale
-   multiplied by ``multilateral_resolve_ratio`` when a side has more than one state:
-   multilateral crises are more heterogeneous (see ``resolve_scales``).
+1. The crisis has covariates ``x``, all known when it starts (``COVARIATE_NAMES``: the
+   number of originating states on each side, the defender-vs-challenger capability
+   ratio of the originators, each side's defence pledges from third states and those
+   allies' capability, major-power involvement, crisis management, historical era:
+   ``ERA_NAMES``); states that join a crisis later are an outcome, not a covariate. It
+   has a latent resolve ``r ~ Normal(0, resolve_scale)`` shared by all its months (a
+   random effect), its scale multiplied by ``multilateral_resolve_ratio`` when a side
+   has more than one originator (see ``resolve_scales``).
 2. Its location on the logit scale is ``eta = x . coefficients + r``: positive values
    push towards higher hostility and away from settlement.
 3. Month 1: the level is the scenario's start level, or ("onset") drawn from an ordered
@@ -16,6 +18,9 @@ Generative story (one crisis = one path):
    ordered logit with ``step_cutpoints`` at ``eta + shift[l]``: settle (the
    crisis ends, absorbing), de-escalate (one level down; from threat it ends), stay,
    escalate (one level up; war stays war). See ``riskengine.primitives.ladder``.
+   In an era other than the post-Cold War reference, the last cut-point (stay|escalate)
+   is moved by that era's ``era_escalate_shift`` (``step_cutpoints``): eras may differ
+   in how often crises climb without differing in how long they last.
    ``shift[l]`` is ``level_effect`` at threat, display and war and 0 at use of force,
    the reference level: two thirds of MID disputes peak there, so the step cut-points
    are pinned down by the commonest level and the level effects by the others (with
@@ -75,6 +80,8 @@ __all__ = [
     "sample_params",
     "is_multilateral",
     "resolve_scales",
+    "escalate_shift",
+    "step_cutpoints",
     "location",
     "level_shifts",
     "step_probabilities",
@@ -85,12 +92,14 @@ __all__ = [
 ]
 
 COVARIATE_NAMES = (
-    "challenger_side_size",  # log(number of states on the challenger's side)
-    "coalition_size",  # log(number of states on the defending side, defender included)
-    "capability_ratio",  # log(defending side CINC / challenger side CINC)
-    "defence_pact",  # 1 if a defence pact links states on the defending side
-    "ad_hoc_coalition",  # 1 if the defending side has several states and no pact
-    "major_power",  # 1 if a major power is on either side
+    "challenger_side_size",  # log(number of originators on the challenger's side)
+    "defender_side_size",  # log(number of originators on the defender's side)
+    "capability_ratio",  # log(defender originators' CINC / challenger originators' CINC)
+    "defender_defence_pact",  # 1 if a defender originator has a defence pledge from a third state
+    "defender_allied_capability",  # log1p(those third states' CINC / challenger side's CINC)
+    "challenger_defence_pact",  # the same for the challenger's side
+    "challenger_allied_capability",  # log1p(its third-state allies' CINC / defender side's)
+    "major_power",  # 1 if a major power is among the originators
     "crisis_management",  # 1 if mediation / crisis management is active
     "era_before_1914",  # 1 if the crisis follows the 1816-1913 era (see ERA_NAMES)
     "era_world_wars",  # 1 for the 1914-1945 era
@@ -119,14 +128,15 @@ class Params(NamedTuple):
     onset_cutpoints: jnp.ndarray  # (3,) increasing: first-month level threat|display|use|war
     step_cutpoints: jnp.ndarray  # (3,) increasing: settle|de-escalate|stay|escalate
     level_effect: jnp.ndarray  # (3,) step-location shift at threat, display, war vs use of force
-    coefficients: jnp.ndarray  # (10,) covariate slopes, COVARIATE_NAMES order
+    coefficients: jnp.ndarray  # (12,) covariate slopes, COVARIATE_NAMES order
     resolve_scale: jnp.ndarray  # () standard deviation of the latent resolve (bilateral crises)
     multilateral_resolve_ratio: jnp.ndarray  # () ratio of that sd, multilateral / bilateral
     era_resolve_ratio: jnp.ndarray  # (3,) ratio of that sd in ERA_NAMES[:-1] / post-Cold War
+    era_escalate_shift: jnp.ndarray  # (3,) shift of the stay|escalate cut-point, era / post-CW
 
 
 class Inputs(NamedTuple):
-    """One crisis configuration: covariates (10,) float32 and start level (int32; -1 = onset)."""
+    """One crisis configuration: covariates (12,) float32 and start level (int32; -1 = onset)."""
 
     covariates: jnp.ndarray
     start_level: jnp.ndarray
@@ -162,18 +172,24 @@ def priors() -> dict[str, dist.Distribution]:
     2010) last a median 139 days and a mean 408 days, with no duration dependence
     (Bennett & Stam 1996), while MID disputes peaking at use of force last a median of
     two months (``docs/validation/escalation-fit-notes.md``). Since the era terms were
-    added, the MID posterior sits on the short-war side all the same (about -2.1 on
-    this scale, 6 prior sds below its mean): a prior-data conflict, stated in the fit
-    notes, which the monthly model's constant hazard per level may cause.
+    added, the MID posterior sat on the short-war side all the same (about -2.1 on
+    this scale, 6 prior sds below its mean); with the era escalation shifts (issue 10)
+    it is about -0.75 (-1.0 conditional), still 3.5 prior sds below: a prior-data
+    conflict, stated in the fit notes, which the monthly model's constant hazard per
+    level may cause.
     The era shifts (vs the post-Cold War era) get Normal(0, 1): eras are known to differ
     (MID war shares 11% before 1914, 10% in 1914-1945, 2.3% in the Cold War and 0.8%
-    since 1990) but the prior does not say in which direction.
+    since 1990) but the prior does not say in which direction. So do the era shifts of
+    the stay|escalate cut-point (``era_escalate_shift``, see :func:`step_cutpoints`).
+    Slopes: Normal(0, 0.5) for side sizes, defence pacts and major power; Normal(0, 0.2)
+    for the capability-type log ratios (``capability_ratio`` and the two allied
+    capabilities, which range over [0, 6] in the MID data with sd ~2).
     The resolve scale is LogNormal(0, 0.5) (median 1, 95% in [0.38, 2.7]): crises are
     known to differ in resolve beyond the covariates, and keeping it away from 0 keeps
     the likelihood's quadrature over resolve accurate (``riskengine.models.escalation.likelihood``).
     """
-    coefficient_means = jnp.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.4, 0.0, 0.0, 0.0])
-    coefficient_scales = jnp.array([0.5, 0.5, 0.2, 0.5, 0.5, 0.5, 0.2, 1.0, 1.0, 1.0])
+    coefficient_means = jnp.array([0.0] * 8 + [-0.4, 0.0, 0.0, 0.0])
+    coefficient_scales = jnp.array([0.5, 0.5, 0.2, 0.5, 0.2, 0.5, 0.2, 0.5, 0.2, 1.0, 1.0, 1.0])
     return {
         "onset_cutpoint_first": dist.Normal(-3.0, 1.0),
         "onset_cutpoint_gaps": dist.LogNormal(jnp.log(jnp.array([2.5, 4.0])), 0.4),
@@ -186,6 +202,7 @@ def priors() -> dict[str, dist.Distribution]:
         "resolve_scale": dist.LogNormal(0.0, 0.5),
         "multilateral_resolve_ratio": dist.LogNormal(0.0, 0.5),
         "era_resolve_ratio": dist.LogNormal(jnp.zeros(3), 0.5),
+        "era_escalate_shift_average": dist.Normal(jnp.zeros(3), 1.0),
     }
 
 
@@ -240,6 +257,7 @@ def params_from_sites(site: dict) -> Params:
         resolve_scale=site["resolve_scale"],
         multilateral_resolve_ratio=site["multilateral_resolve_ratio"],
         era_resolve_ratio=site["era_resolve_ratio"],
+        era_escalate_shift=site["era_escalate_shift_average"] * scale,
     )
 
 
@@ -255,11 +273,13 @@ def sample_params() -> Params:
     )
 
 
-_SIDE_SIZES = [COVARIATE_NAMES.index(name) for name in ("challenger_side_size", "coalition_size")]
+_SIDE_SIZES = [
+    COVARIATE_NAMES.index(name) for name in ("challenger_side_size", "defender_side_size")
+]
 
 
 def is_multilateral(covariates: jnp.ndarray) -> jnp.ndarray:
-    """Whether a side has more than one state (a log side size above 0), per crisis."""
+    """Whether a side has more than one originator (a log side size above 0), per crisis."""
     return jnp.any(jnp.asarray(covariates)[..., _SIDE_SIZES] > 0, axis=-1)
 
 
@@ -267,11 +287,12 @@ def resolve_scales(params: Params, covariates: jnp.ndarray) -> jnp.ndarray:
     """Standard deviation of each crisis's resolve (broadcasts over leading axes).
 
     ``resolve_scale`` for bilateral crises, times ``multilateral_resolve_ratio`` when a
-    side has several states (a product, not an ``exp``, so jitted and eager code agree to
-    the bit). In the MID data multilateral disputes are both likelier to
-    reach war (14.5% vs 2.5%) and as likely to stop at threat or display (31% vs 30%):
-    more spread, not only shifted, which a shared resolve scale could not fit (its
-    posterior predictive war shares missed both groups' intervals). Eras differ the same
+    side has several originators (a product, not an ``exp``, so jitted and eager code
+    agree to the bit). Counting every participant, multilateral disputes were both
+    likelier to reach war (14.5% vs 2.5%) and as likely to stop at threat or display
+    (31% vs 30%), which a shared resolve scale could not fit; counting originators only
+    (the model's covariates since issue 10) the war shares are 4.8% vs 4.3%, and the
+    ratio is kept so the data can say whether the spread differs. Eras differ the same
     way: before 1914, 36% of disputes peaked at display and 11% at war; in the Cold War
     20% and 2.3%. Each era other than the post-Cold War reference multiplies the scale by
     its ``era_resolve_ratio`` (with a location shift alone, the era war shares stayed
@@ -283,6 +304,31 @@ def resolve_scales(params: Params, covariates: jnp.ndarray) -> jnp.ndarray:
         in_era = covariates[..., column] > 0
         ratio = ratio * jnp.where(in_era, params.era_resolve_ratio[..., index], 1.0)
     return params.resolve_scale * ratio
+
+
+def escalate_shift(params: Params, covariates: jnp.ndarray) -> jnp.ndarray:
+    """(...,) shift of each crisis's stay|escalate cut-point: its era's
+    ``era_escalate_shift``, 0 in the post-Cold War reference era."""
+    indicators = jnp.asarray(covariates)[..., _ERA_COLUMNS]
+    return jnp.sum(indicators * params.era_escalate_shift, axis=-1)
+
+
+def step_cutpoints(params: Params, shift=0.0) -> jnp.ndarray:
+    """(..., 3) step cut-points with only the last one (stay|escalate) moved by ``shift``.
+
+    An era's shift changes how often its crises climb a level without changing how often
+    they settle or de-escalate (a location shift moves all three cut-points relative to
+    the location, so an era escalating less would also settle sooner). The moved cut-point
+    is kept at least ``_MIN_GAP`` above the de-escalate|stay one, so the categories stay
+    ordered for any shift.
+    """
+    cutpoints = params.step_cutpoints
+    shift = jnp.asarray(shift, cutpoints.dtype)[..., None]
+    last = jnp.maximum(cutpoints[..., 2:] + shift, cutpoints[..., 1:2] + _MIN_GAP)
+    return jnp.concatenate([jnp.broadcast_to(cutpoints[..., :2], (*last.shape[:-1], 2)), last], -1)
+
+
+_MIN_GAP = 1e-3
 
 
 def location(params: Params, covariates: jnp.ndarray, resolve: jnp.ndarray) -> jnp.ndarray:
@@ -300,9 +346,13 @@ def _level_locations(params: Params, eta: jnp.ndarray) -> jnp.ndarray:
     return jnp.asarray(eta)[..., None] + level_shifts(params.level_effect)
 
 
-def step_probabilities(params: Params, eta: jnp.ndarray) -> jnp.ndarray:
-    """(..., 4 levels threat..war, 4 categories settle|de-escalate|stay|escalate)."""
-    return category_probabilities(params.step_cutpoints, _level_locations(params, eta))
+def step_probabilities(params: Params, eta: jnp.ndarray, shift=0.0) -> jnp.ndarray:
+    """(..., 4 levels threat..war, 4 categories settle|de-escalate|stay|escalate).
+
+    ``shift`` moves the stay|escalate cut-point (``escalate_shift``; 0: reference era).
+    """
+    cutpoints = step_cutpoints(params, shift)[..., None, :]
+    return category_probabilities(cutpoints, _level_locations(params, eta))
 
 
 def onset_probabilities(params: Params, eta: jnp.ndarray) -> jnp.ndarray:
@@ -315,7 +365,8 @@ def _path_start(key_words, params: Params, inputs: Inputs, stream):
     resolve_bits = uniform_bits(key_words, stream, _RESOLVE_STEP)
     resolve = resolve_scales(params, inputs.covariates) * ndtri(bits_to_unit_interval(resolve_bits))
     eta = location(params, inputs.covariates, resolve)
-    step_cumulative = cumulative_probabilities(params.step_cutpoints, _level_locations(params, eta))
+    cutpoints = step_cutpoints(params, escalate_shift(params, inputs.covariates))[..., None, :]
+    step_cumulative = cumulative_probabilities(cutpoints, _level_locations(params, eta))
     onset_cumulative = cumulative_probabilities(params.onset_cutpoints, eta)
     onset_bits = uniform_bits(key_words, stream, _ONSET_STEP)
     onset_level = 1 + category_from_bits(onset_bits, probability_to_bits(onset_cumulative))
@@ -446,7 +497,7 @@ def summarize(key_words, params: Params, inputs: Inputs, path_index, valid, *, n
 def model(disputes=None, *, log_likelihood_fn=None):
     """numpyro model: priors, and (with data) the exact dispute likelihood as a factor.
 
-    ``disputes`` is a mapping with ``covariates`` (n, 7), ``peak_level`` (n,) and
+    ``disputes`` is a mapping with ``covariates`` (n, 12), ``peak_level`` (n,) and
     ``duration_months`` (n,); ``log_likelihood_fn(params, disputes)`` returns the
     per-dispute log-likelihood (see ``riskengine.models.escalation.likelihood``).
     """

@@ -1,16 +1,26 @@
 """The escalation model as an ``EnsembleModel``: scenario -> covariates, counts -> metrics.
 
-How a scenario maps onto the covariates the model was fitted on (``COVARIATE_NAMES``):
+How a scenario maps onto the covariates the model was fitted on (``COVARIATE_NAMES``,
+all describing the crisis at its start: the MID disputes' originators and the third
+states pledged to defend them, see ``riskengine.models.escalation.data``):
 
-- ``challenger_side_size`` = log(1 + number of challenger allies);
-- ``coalition_size`` = log(1 + number of coalition members whose commitment is not
-  ``none``): the defender plus the states that actually stand with it;
-- ``capability_ratio`` = log(capability of the defending side / capability of the
-  challenger's side), capabilities on the COW CINC scale, clipped to [-6, 6];
-- ``defence_pact`` = 1 if any committed member has a ``defence_pact`` commitment;
-- ``ad_hoc_coalition`` = 1 if the defending side has committed members but no pact;
-- ``major_power`` = 1 if any state on either side (committed members included) is a
-  major power;
+- ``challenger_side_size`` = log(1 + number of ``challenger_allies``): the states
+  confronting the defender from month 1;
+- ``defender_side_size`` = log(1) = 0: coalition members are states committed to the
+  defender, not present from month 1 (in MID, states that joined later are an outcome of
+  the dispute and are not counted);
+- ``capability_ratio`` = log(capability of the defender / capability of the challenger and
+  its allies), capabilities on the COW CINC scale, clipped to [-6, 6];
+- ``defender_defence_pact`` = 1 if a coalition member's commitment is ``defence_pact``;
+  ``defender_allied_capability`` = log1p(summed capability of those members / the
+  challenger side's capability), clipped to 6. Members with commitment ``ad_hoc`` or
+  ``none`` do not enter the covariates: MID codes no pre-dispute commitment weaker than an
+  ATOP defence pledge, so the model has no estimate for one;
+- ``challenger_defence_pact`` = 1 if the crisis names ``challenger_partners`` (third states
+  pledged to defend the challenger); ``challenger_allied_capability`` = log1p(their summed
+  capability / the defender's), clipped to 6;
+- ``major_power`` = 1 if the challenger, one of its allies or the defender is a major
+  power (coalition members and partners are not originators);
 - ``crisis_management`` = 1 if the crisis (or the variant) has crisis management;
 - ``era_before_1914``, ``era_world_wars``, ``era_cold_war``: the crisis's (or variant's)
   ``era`` one-hot, all 0 for ``post_cold_war``, the default.
@@ -36,20 +46,26 @@ START_LEVEL_CODES = {"threat": 1, "display": 2, "use_of_force": 3, "war": 4, "on
 CAPABILITY_RATIO_LIMIT = 6.0
 
 
+def _clipped(value: float) -> float:
+    return max(-CAPABILITY_RATIO_LIMIT, min(CAPABILITY_RATIO_LIMIT, value))
+
+
 def crisis_covariates(crisis) -> np.ndarray:
     """Covariate vector (float32, ``COVARIATE_NAMES`` order) of a resolved crisis."""
-    committed = [member for member in crisis.coalition if member.commitment != "none"]
-    defending = [crisis.defender, *committed]
     challenging = [crisis.challenger, *crisis.challenger_allies]
-    ratio = math.log(sum(a.capability for a in defending) / sum(a.capability for a in challenging))
-    has_pact = any(member.commitment == "defence_pact" for member in committed)
+    challenger_capability = sum(actor.capability for actor in challenging)
+    defender_capability = crisis.defender.capability
+    pledged = [m.capability for m in crisis.coalition if m.commitment == "defence_pact"]
+    partners = [actor.capability for actor in crisis.challenger_partners]
     values = [
         math.log(len(challenging)),
-        math.log(len(defending)),
-        max(-CAPABILITY_RATIO_LIMIT, min(CAPABILITY_RATIO_LIMIT, ratio)),
-        float(has_pact),
-        float(bool(committed) and not has_pact),
-        float(any(actor.major_power for actor in (*defending, *challenging))),
+        0.0,  # defender_side_size: the defender is the only originator on its side
+        _clipped(math.log(defender_capability / challenger_capability)),
+        float(bool(pledged)),
+        _clipped(math.log1p(sum(pledged) / challenger_capability)),
+        float(bool(partners)),
+        _clipped(math.log1p(sum(partners) / defender_capability)),
+        float(any(actor.major_power for actor in (*challenging, crisis.defender))),
         float(crisis.crisis_management),
         *escalation.era_indicators(crisis.era).tolist(),
     ]
@@ -90,6 +106,12 @@ class EscalationEnsemble:
             ("compared_era",),
             _RATIO,
             "ratio of the resolve's standard deviation, this era / post-Cold War crises",
+        ),
+        "era_escalate_shift": Parameter(
+            ("compared_era",),
+            _LOGIT,
+            "shift of the stay|escalate step cut-point, this era vs post-Cold War crises "
+            "(positive: escalates less often)",
         ),
     }
     parameter_coords = {

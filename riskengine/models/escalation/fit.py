@@ -53,7 +53,7 @@ def run_nuts(rng_key, disputes, **nuts_options) -> MCMC:
     """Run NUTS on ``escalation.model`` with the dispute likelihood; returns the MCMC object.
 
     ``nuts_options`` go to :func:`riskengine.inference.fit.run_model_nuts`, whose defaults
-    are the escalation fit's: a dense mass matrix (17 parameters) absorbs the linear
+    are the escalation fit's: a dense mass matrix (29 sampled scalars) absorbs the linear
     correlations left after the model's reparameterisation
     (``escalation.params_from_sites``): on the MID data it cut the mean tree from ~34 to
     ~14 leapfrog steps and doubled the effective draws. Chains start from the Laplace warm

@@ -9,10 +9,11 @@ with ``P(. | eta)`` from :mod:`riskengine.primitives.ladder_likelihood` and the 
 monthly-step probabilities from ``escalation.onset_probabilities`` /
 ``escalation.step_probabilities`` (the simulator's own core).
 
-The model depends on the covariates only through the scalar ``eta``, so ``log P(k, d | eta)``
-is computed once for every ``k`` and ``d <= num_months`` on a fixed grid
-``eta_g = -GRID_LIMIT + g h`` (``GRID_SIZE`` points; cost independent of the number of
-disputes) and the resolve is integrated by the trapezoid rule on that grid:
+The model depends on the covariates only through the scalar ``eta`` and the crisis's era
+(whose ``era_escalate_shift`` moves the stay|escalate cut-point), so ``log P(k, d | eta)``
+is computed once per era (``NUM_ERAS`` tables) for every ``k`` and ``d <= num_months`` on a
+fixed grid ``eta_g = -GRID_LIMIT + g h`` (``GRID_SIZE`` points; cost independent of the
+number of disputes) and the resolve is integrated by the trapezoid rule on that grid:
 
     L_i ~= sum_g h * phi((eta_g - mu_i) / s) / s * P(k_i, d_i | eta_g).
 
@@ -49,6 +50,8 @@ __all__ = [
     "PROBABILITY_FLOOR",
     "location_grid",
     "conditional_table",
+    "era_shifts",
+    "era_tables",
     "dispute_log_likelihood",
     "table_log_likelihood",
     "exact_conditional_log_probability",
@@ -61,10 +64,18 @@ GRID_SIZE = 192
 PROBABILITY_FLOOR = 1e-30
 
 
-def _probabilities(params, eta):
+NUM_ERAS = len(escalation.ERA_NAMES)
+
+
+def _probabilities(params, eta, shift=0.0):
     onset = jnp.maximum(escalation.onset_probabilities(params, eta), PROBABILITY_FLOOR)
-    step = jnp.maximum(escalation.step_probabilities(params, eta), PROBABILITY_FLOOR)
+    step = jnp.maximum(escalation.step_probabilities(params, eta, shift), PROBABILITY_FLOOR)
     return onset, step
+
+
+def era_shifts(params) -> jnp.ndarray:
+    """(NUM_ERAS,) stay|escalate cut-point shift of each era in ``ERA_NAMES`` order."""
+    return jnp.concatenate([params.era_escalate_shift, jnp.zeros(1, jnp.float32)])
 
 
 def location_grid() -> jnp.ndarray:
@@ -72,9 +83,23 @@ def location_grid() -> jnp.ndarray:
     return jnp.linspace(-GRID_LIMIT, GRID_LIMIT, GRID_SIZE)
 
 
-def conditional_table(params, num_months: int) -> jnp.ndarray:
-    """log P(peak = k, duration = d | eta_g): (num_months, GRID_SIZE, 4)."""
-    return peak_duration_table(*_probabilities(params, location_grid()), num_months)
+def conditional_table(params, num_months: int, shift=0.0) -> jnp.ndarray:
+    """log P(peak = k, duration = d | eta_g): (num_months, GRID_SIZE, 4), for crises whose
+    stay|escalate cut-point is moved by ``shift`` (0: the reference era)."""
+    return peak_duration_table(*_probabilities(params, location_grid(), shift), num_months)
+
+
+def era_tables(params, num_months: int) -> jnp.ndarray:
+    """``conditional_table`` of each era: (NUM_ERAS, num_months, GRID_SIZE, 4).
+
+    The eras' grids go through ``peak_duration_table`` as one grid of NUM_ERAS *
+    GRID_SIZE locations (one batch of matrix products).
+    """
+    grid = jnp.broadcast_to(location_grid(), (NUM_ERAS, GRID_SIZE))
+    shifts = jnp.broadcast_to(era_shifts(params)[:, None], (NUM_ERAS, GRID_SIZE))
+    onset, step = _probabilities(params, grid.reshape(-1), shifts.reshape(-1))
+    table = peak_duration_table(onset, step, num_months)  # (D, eras * G, 4)
+    return jnp.moveaxis(table.reshape(num_months, NUM_ERAS, GRID_SIZE, 4), 1, 0)
 
 
 def _log_resolve_weights(params, covariates):
@@ -93,23 +118,29 @@ def _log_resolve_weights(params, covariates):
 
 def dispute_log_likelihood(params, covariates, peak_level, duration_months, *, num_months):
     """(n,) marginal log P(peak, duration) of n disputes (trapezoid rule over the grid)."""
-    table = conditional_table(params, num_months)
+    tables = era_tables(params, num_months)
     log_weights = _log_resolve_weights(params, covariates)
-    return table_log_likelihood(table, log_weights, peak_level, duration_months)
+    era = escalation.era_index(covariates)
+    return table_log_likelihood(tables, log_weights, peak_level, duration_months, era)
 
 
-def table_log_likelihood(table, log_weights, peak_level, duration_months):
-    """(n,) log of ``sum_g weight_ig P(k_i, d_i | eta_g)`` from a ``conditional_table``."""
+def table_log_likelihood(table, log_weights, peak_level, duration_months, era=None):
+    """(n,) log of ``sum_g weight_ig P(k_i, d_i | eta_g)`` from a ``conditional_table``
+    (``era`` None) or from ``era_tables`` with each dispute's ``era`` index."""
     grid_index = jnp.arange(GRID_SIZE)
     rows = ((jnp.asarray(duration_months) - 1) * GRID_SIZE)[:, None] + grid_index
+    if era is not None:
+        rows = rows + (jnp.asarray(era) * table.shape[1] * GRID_SIZE)[:, None]
     log_conditional = table.reshape(-1)[rows * 4 + (jnp.asarray(peak_level) - 1)[:, None]]
     return jax.scipy.special.logsumexp(log_conditional + log_weights, axis=-1)
 
 
-def exact_conditional_log_probability(params, location, peak_level, duration_months):
-    """(n,) log P(peak, duration | eta = location) by the per-dispute recursion (reference)."""
+def exact_conditional_log_probability(params, location, peak_level, duration_months, shift=0.0):
+    """(n,) log P(peak, duration | eta = location) by the per-dispute recursion (reference);
+    ``shift`` (scalar or (n,)) moves each dispute's stay|escalate cut-point."""
     durations = np.asarray(duration_months)
-    onset, step = _probabilities(params, jnp.asarray(location)[:, None])
+    shift = jnp.broadcast_to(jnp.asarray(shift, jnp.float32), np.shape(location))[:, None]
+    onset, step = _probabilities(params, jnp.asarray(location)[:, None], shift)
     log_probability = log_peak_duration_probability(
         onset, step, jnp.asarray(peak_level), durations, plan_recursion(durations)
     )
@@ -119,7 +150,7 @@ def exact_conditional_log_probability(params, location, peak_level, duration_mon
 def make_log_likelihood_fn(disputes):
     """``log_likelihood_fn(params, disputes)`` for ``escalation.model``, data bound once.
 
-    ``disputes`` maps ``covariates`` (n, 7), ``peak_level`` and ``duration_months`` (n,);
+    ``disputes`` maps ``covariates`` (n, 12), ``peak_level`` and ``duration_months`` (n,);
     the table runs to the longest observed duration. The returned function ignores its
     second argument.
     """
@@ -139,9 +170,10 @@ def make_log_likelihood_fn(disputes):
 def peak_duration_probabilities(params, covariates, num_months: int) -> jnp.ndarray:
     """P(peak = k, duration = d | covariates), resolve integrated: (..., 4 peaks, num_months).
 
-    ``covariates`` has shape (..., 7).
+    ``covariates`` has shape (..., 12).
     """
-    table = conditional_table(params, num_months)  # (D, G, 4)
-    log_weights = _log_resolve_weights(params, jnp.asarray(covariates, jnp.float32))  # (..., G)
+    covariates = jnp.asarray(covariates, jnp.float32)
+    table = era_tables(params, num_months)[escalation.era_index(covariates)]  # (..., D, G, 4)
+    log_weights = _log_resolve_weights(params, covariates)  # (..., G)
     joint = log_weights[..., None, :, None] + table
     return jnp.exp(jnp.swapaxes(jax.scipy.special.logsumexp(joint, axis=-2), -1, -2))

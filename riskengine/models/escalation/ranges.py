@@ -17,7 +17,7 @@ from riskengine.models.escalation.core import COVARIATE_NAMES
 
 __all__ = ["out_of_range_warnings"]
 
-_COUNT_COVARIATES = {"challenger_side_size", "coalition_size"}  # log(number of states)
+_COUNT_COVARIATES = {"challenger_side_size", "defender_side_size"}  # log(number of states)
 
 
 def _describe(name: str, value: float) -> str:
@@ -36,7 +36,7 @@ def _describe_range(name: str, low: float, high: float) -> str:
 def out_of_range_warnings(covariates, variant_names, covariate_ranges) -> list[str]:
     """One message per (variant, covariate) outside the fitted range; [] when none.
 
-    ``covariates`` (variants, 7) in ``COVARIATE_NAMES`` order; ``covariate_ranges`` maps
+    ``covariates`` (variants, 12) in ``COVARIATE_NAMES`` order; ``covariate_ranges`` maps
     name -> (min, max); covariates without a stored range are not checked.
     """
     covariates = np.atleast_2d(np.asarray(covariates, dtype=np.float64))

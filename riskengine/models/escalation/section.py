@@ -1,6 +1,13 @@
 """The escalation model's scenario section: who confronts whom, with which support, at
 which level the crisis starts; and the changes a variant may make to it.
 
+The challenger, its ``challenger_allies`` and the defender are the crisis's originators:
+the states confronting each other from month 1. ``coalition`` members are third states
+committed to the defender but not (yet) taking part, and ``challenger_partners`` third
+states pledged to defend the challenger; the model reads a ``defence_pact`` member's or a
+partner's capability as a pre-crisis defence pledge (see
+:mod:`riskengine.models.escalation.ensemble` for the covariates).
+
 Actors are declared once at the scenario's top level; the section names them. Every
 actor taking part in the crisis needs a ``capability`` (COW CINC share). Escalation
 levels follow :data:`LEVELS`; their index is the level code used by the model.
@@ -52,11 +59,17 @@ Era = Literal["before_1914", "world_wars", "cold_war", "post_cold_war"]
 
 
 class CoalitionMember(ConfigModel):
-    """An actor supporting the defender, with its kind of commitment."""
+    """A third state committed to the defender (not taking part from month 1), with its
+    kind of commitment: only ``defence_pact`` enters the model's covariates."""
 
     noun: ClassVar[str] = "a coalition member"
     name: ActorName
-    commitment: Commitment = Field(description="defence_pact, ad_hoc or none.")
+    commitment: Commitment = Field(
+        description=(
+            "defence_pact (a defence pledge to the defender, counted with its capability), "
+            "ad_hoc or none (neither enters the escalation covariates)."
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class Crisis:
     start_level: str
     crisis_management: bool
     era: str
+    challenger_partners: tuple[Actor, ...] = ()
 
 
 class EscalationSection(ModelSection):
@@ -87,9 +101,21 @@ class EscalationSection(ModelSection):
 
     noun: ClassVar[str] = "an escalation section"
     challenger: ActorName
-    challenger_allies: list[ActorName] = Field(default_factory=list)
+    challenger_allies: list[ActorName] = Field(
+        default_factory=list,
+        description="States confronting the defender alongside the challenger from month 1.",
+    )
     defender: ActorName
-    coalition: list[CoalitionMember] = Field(default_factory=list)
+    coalition: list[CoalitionMember] = Field(
+        default_factory=list,
+        description="Third states committed to the defender, not taking part from month 1.",
+    )
+    challenger_partners: list[ActorName] = Field(
+        default_factory=list,
+        description=(
+            "Third states with a defence pledge to the challenger, not taking part from month 1."
+        ),
+    )
     start_level: StartLevel = "threat"
     crisis_management: bool = Field(
         False, description="A mediation / crisis-management intervention is active."
@@ -110,8 +136,14 @@ class EscalationSection(ModelSection):
 
     @property
     def participant_names(self) -> tuple[str, ...]:
-        """Challenger, its allies, defender, coalition members."""
-        return (self.challenger, *self.challenger_allies, self.defender, *self.member_names)
+        """Challenger, its allies, defender, coalition members, challenger partners."""
+        return (
+            self.challenger,
+            *self.challenger_allies,
+            self.defender,
+            *self.member_names,
+            *self.challenger_partners,
+        )
 
     @property
     def start_level_code(self) -> int:
@@ -125,6 +157,8 @@ class EscalationSection(ModelSection):
         yield ("defender",), self.defender
         for index, member in enumerate(self.coalition):
             yield ("coalition", index, "name"), member.name
+        for index, name in enumerate(self.challenger_partners):
+            yield ("challenger_partners", index), name
 
     def problems(self, actors: dict[str, Actor]) -> Problems:
         """Participants are actors of the scenario, each once, each with a capability."""
@@ -163,6 +197,7 @@ class EscalationSection(ModelSection):
             self.start_level,
             self.crisis_management,
             self.era,
+            tuple(actors[name] for name in self.challenger_partners),
         )
 
 
@@ -173,8 +208,9 @@ def _path(location: tuple) -> str:
 
 
 class EscalationPatch(SectionPatch):
-    """A variant's changes to the crisis, applied in this order: remove members, add
-    members, set commitments, scale capabilities, crisis management, era."""
+    """A variant's changes to the crisis, applied in this order: remove members and
+    challenger partners, add members and challenger partners, set commitments, scale
+    capabilities, crisis management, era."""
 
     noun: ClassVar[str] = "changes to the escalation section"
     set_commitment: dict[ActorName, Commitment] = Field(default_factory=dict)
@@ -182,6 +218,8 @@ class EscalationPatch(SectionPatch):
     era: Era | None = Field(None, description="None keeps the section's value.")
     remove_members: list[ActorName] = Field(default_factory=list)
     add_members: list[CoalitionMember] = Field(default_factory=list)
+    remove_challenger_partners: list[ActorName] = Field(default_factory=list)
+    add_challenger_partners: list[ActorName] = Field(default_factory=list)
     scale_capability: dict[ActorName, Multiplier] = Field(default_factory=dict)
 
     def problems(self, section: EscalationSection, actors: dict[str, Actor]) -> Problems:
@@ -195,28 +233,52 @@ class EscalationPatch(SectionPatch):
                 problems.append((("set_commitment", name), message))
         return problems + self._scale_problems(section, actors)
 
+    def _removed(self) -> set[str]:
+        return {*self.remove_members, *self.remove_challenger_partners}
+
+    def _added(self) -> list[tuple[tuple, str]]:
+        return [
+            *((("add_members", i, "name"), m.name) for i, m in enumerate(self.add_members)),
+            *(
+                (("add_challenger_partners", i), n)
+                for i, n in enumerate(self.add_challenger_partners)
+            ),
+        ]
+
     def _member_problems(self, section: EscalationSection, actors) -> Problems:
         problems: Problems = []
-        for index, name in enumerate(self.remove_members):
-            if name not in section.member_names:
-                message = f"{name!r} is not a coalition member; allowed: {names_text(section.member_names)}"
-                problems.append((("remove_members", index), message))
-        taking_part = [n for n in section.participant_names if n not in self.remove_members]
-        for index, member in enumerate(self.add_members):
-            free = [name for name in actors if name not in taking_part]
-            if member.name not in actors or member.name in taking_part:
+        removals = (
+            ("remove_members", self.remove_members, section.member_names, "a coalition member"),
+            (
+                "remove_challenger_partners",
+                self.remove_challenger_partners,
+                tuple(section.challenger_partners),
+                "a challenger partner",
+            ),
+        )
+        for field, names, current, noun in removals:
+            for index, name in enumerate(names):
+                if name not in current:
+                    message = f"{name!r} is not {noun}; allowed: {names_text(current)}"
+                    problems.append(((field, index), message))
+        removed = self._removed()
+        taking_part = [n for n in section.participant_names if n not in removed]
+        for location, name in self._added():
+            free = [actor for actor in actors if actor not in taking_part]
+            if name not in actors or name in taking_part:
                 message = (
-                    f"got {member.name!r}; allowed: an actor of the scenario not yet taking "
+                    f"got {name!r}; allowed: an actor of the scenario not yet taking "
                     f"part in the crisis: {names_text(free)}"
                 )
-                problems.append((("add_members", index, "name"), message))
-            taking_part.append(member.name)
+                problems.append((location, message))
+            taking_part.append(name)
         return problems
 
     def _scale_problems(self, section: EscalationSection, actors) -> Problems:
         """scale_capability must name a participant and keep capability <= 1."""
-        taking_part = [n for n in section.participant_names if n not in self.remove_members]
-        taking_part += [member.name for member in self.add_members]
+        removed = self._removed()
+        taking_part = [n for n in section.participant_names if n not in removed]
+        taking_part += [name for _, name in self._added()]
         problems: Problems = []
         for name, factor in self.scale_capability.items():
             where = ("scale_capability", name)
@@ -235,12 +297,14 @@ class EscalationPatch(SectionPatch):
 
     def apply(self, section: EscalationSection, actors: dict[str, Actor]):
         data = section.model_dump()
-        removed = set(self.remove_members)
+        removed = self._removed()
         members = [member for member in data["coalition"] if member["name"] not in removed]
         members += [member.model_dump() for member in self.add_members]
         for member in members:
             member["commitment"] = self.set_commitment.get(member["name"], member["commitment"])
         data["coalition"] = members
+        partners = [n for n in data["challenger_partners"] if n not in removed]
+        data["challenger_partners"] = partners + list(self.add_challenger_partners)
         if self.crisis_management is not None:
             data["crisis_management"] = self.crisis_management
         if self.era is not None:

@@ -124,7 +124,8 @@ def recovery(rng_key, disputes, truth) -> dict:
     lower, upper = np.quantile(samples, [0.05, 0.95], axis=0)
     z = (samples.mean(0) - true_values[0]) / samples.std(0)
     inside = (lower <= true_values[0]) & (true_values[0] <= upper)
-    identified = [i for i, n in enumerate(names) if n != "coefficients[6]"]
+    crisis_management = escalation.COVARIATE_NAMES.index("crisis_management")
+    identified = [i for i, n in enumerate(names) if n != f"coefficients[{crisis_management}]"]
     return {
         "parameters": {
             n: {
@@ -191,7 +192,8 @@ def backtest(rng_key, frame) -> dict:
     the model's reference era), so for the backtest the last training era, the Cold War,
     is made the reference (its indicator zeroed in every dispute): the held-out disputes
     are forecast as if they followed Cold War base rates, as a forecaster in 1990 would
-    have had to. (Its ``era_resolve_ratio`` then has no data and stays at its prior.)
+    have had to. (Its ``era_resolve_ratio`` and ``era_escalate_shift`` then have no data
+    and stay at their priors.)
     """
     import jax
     import jax.numpy as jnp
@@ -407,13 +409,14 @@ def main(argv=None) -> int:
 def _recovery_truth() -> dict:
     """Known parameters near the MID posterior (rounded), for the recovery check."""
     return {
-        "onset_cutpoints": [-4.0, -0.78, 6.7],
-        "step_cutpoints": [0.34, 3.05, 5.9],
-        "level_effect": [3.85, 1.0, -2.8],
-        "coefficients": [0.87, 0.54, 0.04, 0.44, 0.53, -0.29, -0.55, 0.48, 0.99, 0.41],
-        "resolve_scale": 1.44,
-        "multilateral_resolve_ratio": 1.32,
-        "era_resolve_ratio": [1.25, 1.1, 0.8],
+        "onset_cutpoints": [-4.35, -1.13, 5.7],
+        "step_cutpoints": [-0.01, 2.66, 6.54],
+        "level_effect": [3.86, 1.04, -1.03],
+        "coefficients": [-0.02, -0.4, 0.06, -0.2, -0.04, -0.07, 0.0, -0.24, -0.55, 0.31, 0.9, 0.44],
+        "resolve_scale": 1.51,
+        "multilateral_resolve_ratio": 1.38,
+        "era_resolve_ratio": [1.11, 0.92, 0.81],
+        "era_escalate_shift": [-2.2, -1.86, -0.63],
     }
 
 
