@@ -20,7 +20,7 @@ def era_notes(table: dict | None, eras) -> list[str]:
             continue
         direction = "overstated" if row["observed"] < row["lower_5"] else "understated"
         notes.append(
-            f"the fitted posterior's predictive check misses the war share of {era} "
+            f"escalation: the fitted posterior's predictive check misses the war share of {era} "
             f"disputes: observed {row['observed']:.4f}, 90% interval [{row['lower_5']:.4f}, "
             f"{row['upper_95']:.4f}]; war probabilities of crises in this era are likely "
             f"{direction}"
