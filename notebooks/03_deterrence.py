@@ -371,6 +371,8 @@ for variable in posterior_draws.data_vars:
     covariates = next(
         constant_data[name] for name in constant_data.data_vars if dim in constant_data[name].dims
     )
+    if covariates.dims != ("variant", dim):
+        continue  # per-member covariates (joining): not one logit per variant
     for variant in scenario.variant_names[1:]:
         delta = covariates.sel(variant=variant) - covariates.sel(variant=baseline)
         changed = delta[delta != 0]
