@@ -77,7 +77,16 @@ def test_predictive_table_layout(short_fit, synthetic):
     assert [row["statistic"] for row in table["rows"]] == checks.statistic_names()
     assert table["required_inside"] == list(checks.REQUIRED_INSIDE)
     for row in table["rows"]:
-        assert set(row) == {"statistic", "observed", "mean", "lower_5", "upper_95", "inside"}
+        assert set(row) == {
+            "statistic",
+            "observed",
+            "mean",
+            "lower_5",
+            "upper_95",
+            "inside",
+            "required",
+        }
+        assert row["required"] == (row["statistic"] in table["required_inside"])
         assert row["lower_5"] <= row["mean"] <= row["upper_95"]
     assert isinstance(table["passed"], bool)
     assert "success (broad): multilateral" in checks.format_check_table(table)

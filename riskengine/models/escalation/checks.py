@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.inference.posterior_checks import format_check_table
+from riskengine.inference.posterior_checks import check_rows, format_check_table
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.likelihood import (
     NUM_ERAS,
@@ -169,18 +169,7 @@ def predictive_table(rng_key, params, frame, *, source: str) -> dict:
         )[:, 0]
     )
     observed = observed_statistics(frame)
-    lower, upper = np.quantile(replicated, INTERVAL, axis=0)
-    rows = [
-        {
-            "statistic": name,
-            "observed": float(observed[i]),
-            "mean": float(replicated[:, i].mean()),
-            "lower_5": float(lower[i]),
-            "upper_95": float(upper[i]),
-            "inside": bool(lower[i] <= observed[i] <= upper[i]),
-        }
-        for i, name in enumerate(statistic_names())
-    ]
+    rows = check_rows(statistic_names(), observed, replicated, REQUIRED_INSIDE, INTERVAL)
     return {
         "source": source,
         "num_draws": int(replicated.shape[0]),

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.inference.posterior_checks import format_check_table
+from riskengine.inference.posterior_checks import check_rows, format_check_table
 from riskengine.models.sanctions import core
 from riskengine.models.sanctions.coding import (
     COST_NAMES,
@@ -158,18 +158,7 @@ def predictive_table(rng_key, params: core.Params, cases, *, source: str, num_mo
     one_draw = jax.jit(lambda key, p: replicated_statistics(key, p, inputs, groups, num_months))
     replicated = np.asarray(jax.lax.map(lambda args: one_draw(*args), (keys, params)))
     observed = observed_statistics(cases)
-    lower, upper = np.quantile(replicated, INTERVAL, axis=0)
-    rows = [
-        {
-            "statistic": name,
-            "observed": float(observed[i]),
-            "mean": float(replicated[:, i].mean()),
-            "lower_5": float(lower[i]),
-            "upper_95": float(upper[i]),
-            "inside": bool(lower[i] <= observed[i] <= upper[i]),
-        }
-        for i, name in enumerate(statistic_names())
-    ]
+    rows = check_rows(statistic_names(), observed, replicated, REQUIRED_INSIDE, INTERVAL)
     return {
         "model": "sanctions",
         "source": source,
