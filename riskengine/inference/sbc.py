@@ -127,20 +127,24 @@ def _replications(replication, seed_words, data, replications, options):
 
 def run_sbc(
     replication,
-    rng_key,
-    data,
     names: list[str],
+    rng_key,
+    design,
     *,
     num_replications: int,
-    options: SbcOptions,
     mapper=None,
     num_batches: int = 1,
+    **options,
 ) -> SbcResult:
-    """Run ``num_replications`` replications of ``replication`` on ``data``.
+    """Run ``num_replications`` replications of a model's ``replication`` on ``design``
+    (a NamedTuple of arrays, sent as numpy) with ``SbcOptions(**options)``; ``names``
+    are the scalar parameters its ranks list.
 
     ``mapper(function, *iterables)`` runs the ``num_batches`` batches, e.g. ``map`` (the
     default) or ``riskengine.ensemble.cluster.Execution.map``; the ranks depend on neither.
     """
+    options = SbcOptions(**options)
+    design = type(design)(*(np.asarray(value) for value in design))
     seed_words = np.asarray(jax.random.key_data(rng_key))
     batches = [b.tolist() for b in np.array_split(np.arange(num_replications), num_batches)]
     batches = [batch for batch in batches if batch]
@@ -150,7 +154,7 @@ def run_sbc(
             _replications,
             [replication] * count,
             [seed_words] * count,
-            [data] * count,
+            [design] * count,
             batches,
             [options] * count,
         )

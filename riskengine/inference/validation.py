@@ -16,7 +16,17 @@ import time
 import traceback
 from pathlib import Path
 
-__all__ = ["DOCS", "checked", "markdown", "run_checks", "sbc_check", "sbc_section", "table"]
+__all__ = [
+    "DOCS",
+    "checked",
+    "fit_note",
+    "markdown",
+    "ppc_section",
+    "run_checks",
+    "sbc_check",
+    "sbc_section",
+    "table",
+]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation"
 
@@ -41,6 +51,30 @@ def checked(function, *args) -> dict:
         flush=True,
     )
     return result
+
+
+def ppc_section(table: dict) -> list[str]:
+    """Markdown of a stored-format posterior predictive check with its posterior's source."""
+    from riskengine.inference.posterior_checks import format_check_table
+
+    return [
+        f"Posterior: {table.get('posterior')}.",
+        "",
+        "```",
+        format_check_table(table),
+        "```",
+        "",
+    ]
+
+
+def fit_note(result: dict) -> str:
+    """One line on a check's own fit: ``result['nuts']`` and ``result['fit_diagnostics']``."""
+    d = result["fit_diagnostics"]
+    return (
+        f"Training fit ({result['nuts']}): max R-hat {d['max_rhat']:.3f}, min ESS bulk "
+        f"{d['min_ess_bulk']:.0f}, tail {d['min_ess_tail']:.0f}, divergences "
+        f"{d['divergences']}, {d['fit_seconds']:.0f} s."
+    )
 
 
 def markdown(model: str, title: str, results: dict, sections: dict) -> str:

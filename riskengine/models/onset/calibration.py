@@ -131,21 +131,8 @@ def run_replication(seed_words, design: Design, replication: int, options: SbcOp
     return ranks, divergences, inside
 
 
-def run_sbc(
-    rng_key, design: Design, *, num_replications: int, mapper=None, num_batches: int = 1, **options
-) -> SbcResult:
-    """Run ``num_replications`` replications (``options``: see :class:`SbcOptions`).
-
-    ``mapper(function, *iterables)`` runs the ``num_batches`` batches, e.g. ``map`` (the
-    default) or ``riskengine.ensemble.cluster.Execution.map``; the ranks depend on neither.
-    """
-    return sbc.run_sbc(
-        run_replication,
-        rng_key,
-        Design(*(np.asarray(value) for value in design)),
-        parameter_names(),
-        num_replications=num_replications,
-        options=SbcOptions(**options),
-        mapper=mapper,
-        num_batches=num_batches,
-    )
+def run_sbc(rng_key, design: Design, **options) -> SbcResult:
+    """``num_replications`` replications on ``design`` (see
+    :func:`riskengine.inference.sbc.run_sbc` for ``mapper``, ``num_batches`` and the
+    :class:`SbcOptions`)."""
+    return sbc.run_sbc(run_replication, parameter_names(), rng_key, design, **options)

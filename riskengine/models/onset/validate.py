@@ -20,6 +20,8 @@ import sys
 
 import numpy as np  # jax is imported only after the host device count is set
 
+from riskengine.inference.validation import ppc_section
+
 SEED = 20261210
 SBC_ROWS = 4000
 SBC_OPTIONS = {"num_warmup": 150, "num_samples": 400, "thin": 20}
@@ -97,29 +99,11 @@ def sbc(rng_key, frame, num_replications: int, num_control: int) -> dict:
     return {**result, "num_rows": SBC_ROWS}
 
 
-def _ppc_section(table: dict) -> list[str]:
-    from riskengine.models.onset.checks import format_check_table
-
-    return [
-        f"Posterior: {table.get('posterior')}.",
-        "",
-        "```",
-        format_check_table(table),
-        "```",
-        "",
-    ]
-
-
 def _backtest_section(result: dict) -> list[str]:
+    from riskengine.inference.validation import fit_note
     from riskengine.models.onset.backtest import format_backtest
 
-    d = result["fit_diagnostics"]
-    note = (
-        f"Training fit ({result['nuts']}): max R-hat {d['max_rhat']:.3f}, min ESS bulk "
-        f"{d['min_ess_bulk']:.0f}, tail {d['min_ess_tail']:.0f}, divergences "
-        f"{d['divergences']}, {d['fit_seconds']:.0f} s."
-    )
-    return [format_backtest(result), "", note, ""]
+    return [format_backtest(result), "", fit_note(result), ""]
 
 
 def _deterrence_section(result: dict) -> list[str]:
@@ -146,7 +130,7 @@ def _sbc_section(result: dict) -> list[str]:
 
 TITLE = "Onset model validation"
 SECTIONS = {
-    "ppc": ("Posterior predictive check (all 1.84M dyad-years)", _ppc_section),
+    "ppc": ("Posterior predictive check (all 1.84M dyad-years)", ppc_section),
     "backtest": ("Backtest (fit before 1990, forecast 1990-2014)", _backtest_section),
     "deterrence": (
         "Target defence pacts and initiation: the published studies",
