@@ -21,6 +21,7 @@ __all__ = [
     "checked",
     "fit_note",
     "markdown",
+    "parse_arguments",
     "ppc_section",
     "run_checks",
     "sbc_check",
@@ -51,6 +52,21 @@ def checked(function, *args) -> dict:
         flush=True,
     )
     return result
+
+
+def parse_arguments(argv, description: str, sections: dict):
+    """``--quick`` and ``--only`` of a model's ``validate``; then 4 host devices for the
+    fits' 4 parallel chains (before jax is imported)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="20 + 10 SBC replications")
+    parser.add_argument("--only", nargs="*", default=None, help=f"checks among {list(sections)}")
+    arguments = parser.parse_args(argv)
+    import numpyro
+
+    numpyro.set_host_device_count(4)
+    return arguments
 
 
 def ppc_section(table: dict) -> list[str]:

@@ -29,16 +29,6 @@ import numpy as np
 from numpyro.infer import Predictive
 
 from riskengine.inference import sbc
-from riskengine.inference.sbc import (
-    SbcOptions,
-    SbcResult,
-    coverage,
-    nuts_sampler,
-    rank_uniformity,
-    ranks_and_coverage,
-    replication_key,
-    warm_started_draws,
-)
 from riskengine.models.joining import core
 from riskengine.models.joining.data import COVARIATE_NAMES
 
@@ -49,12 +39,8 @@ __all__ = [
     "simulate_joined",
     "scalar_parameters",
     "parameter_names",
-    "SbcOptions",
-    "SbcResult",
     "run_replication",
     "run_sbc",
-    "rank_uniformity",
-    "coverage",
 ]
 
 CONTROL_DURATION_FACTOR = 2  # the negative control simulates with durations doubled
@@ -139,27 +125,27 @@ def _fitted_model(candidates, *, misspecified: bool):
     return core.model(candidates)
 
 
-def run_replication(seed_words, design: Design, replication: int, options: SbcOptions):
+def run_replication(seed_words, design: Design, replication: int, options: sbc.SbcOptions):
     """One SBC replication: ``(ranks (13,), divergences, inside_90 (13,))``.
 
     ``seed_words`` is ``jax.random.key_data`` of the run's key (plain uint32, picklable).
     """
-    key = replication_key(seed_words, replication)
+    key = sbc.replication_key(seed_words, replication)
     key_truth, key_data, key_start, key_run = jax.random.split(key, 4)
     truth = core.params_from_draws(Predictive(core.model, num_samples=1)(key_truth))
     params = jax.tree.map(lambda value: value[0], truth)
     factor = CONTROL_DURATION_FACTOR if options.misspecified else 1
     candidates = design.candidates(simulate_joined(key_data, params, design, factor))
-    mcmc = nuts_sampler(_fitted_model, options)
-    samples, divergences = warm_started_draws(mcmc, key_start, key_run, (candidates,))
+    mcmc = sbc.nuts_sampler(_fitted_model, options)
+    samples, divergences = sbc.warm_started_draws(mcmc, key_start, key_run, (candidates,))
     _, posterior = scalar_parameters(core.params_from_draws(samples))
     _, true_scalars = scalar_parameters(truth)
-    ranks, inside = ranks_and_coverage(posterior, true_scalars[0], options)
+    ranks, inside = sbc.ranks_and_coverage(posterior, true_scalars[0], options)
     return ranks, divergences, inside
 
 
-def run_sbc(rng_key, design: Design, **options) -> SbcResult:
+def run_sbc(rng_key, design: Design, **options) -> sbc.SbcResult:
     """``num_replications`` replications on ``design`` (see
     :func:`riskengine.inference.sbc.run_sbc` for ``mapper``, ``num_batches`` and the
-    :class:`SbcOptions`)."""
+    ``SbcOptions``; rank tests and coverage are :mod:`riskengine.inference.sbc`'s)."""
     return sbc.run_sbc(run_replication, parameter_names(), rng_key, design, **options)

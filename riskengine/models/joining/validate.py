@@ -93,15 +93,9 @@ SECTIONS = {
 
 
 def main(argv=None) -> int:
-    import argparse
+    from riskengine.inference.validation import parse_arguments
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="20 + 10 SBC replications")
-    parser.add_argument("--only", nargs="*", default=None, help=f"checks among {list(SECTIONS)}")
-    arguments = parser.parse_args(argv)
-    import numpyro
-
-    numpyro.set_host_device_count(4)  # the fits run 4 parallel chains
+    arguments = parse_arguments(argv, __doc__, SECTIONS)
     import jax
 
     from riskengine.inference.validation import run_checks
