@@ -12,7 +12,9 @@ Plain numpy on arrays of forecasts ``p`` (probabilities) and outcomes ``y`` (0/1
 - :func:`reliability_table`: fixed bins of the forecast (given edges) with the mean
   forecast, the observed share and the count per bin;
 - :func:`binary_scores`: all of these against a constant base-rate forecast, with the
-  skill scores ``1 - score / score(base rate)`` (Brier) and the log-score difference.
+  skill scores ``1 - score / score(base rate)`` (Brier) and the log-score difference;
+- :func:`beats_base_rate`: a backtest's pass rule on those scores;
+- :func:`format_scores`: the scores and the reliability table in markdown.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = [
     "roc_auc",
     "reliability_table",
     "binary_scores",
+    "beats_base_rate",
+    "format_scores",
 ]
 
 EPSILON = 1e-12
@@ -114,3 +118,37 @@ def binary_scores(forecast, observed, base_rate: float, edges) -> dict:
         "roc_auc": roc_auc(forecast, observed),
         "reliability": reliability_table(forecast, observed, edges),
     }
+
+
+def beats_base_rate(scores: dict) -> bool:
+    """The forecasts beat the base rate in Brier score and in log score, and AUC > 0.5."""
+    return bool(
+        scores["brier"] <= scores["brier_base_rate"]
+        and scores["log_score"] >= scores["log_score_base_rate"]
+        and scores["roc_auc"] > 0.5
+    )
+
+
+def format_scores(scores: dict, rows: str = "rows", events: str = "events") -> list[str]:
+    """Markdown lines of :func:`binary_scores`: the scores, then the reliability table
+    (``rows`` and ``events`` name its count columns, e.g. "dyad-years" and "onsets")."""
+    s = scores
+    lines = [
+        "| observed rate | mean forecast | base rate | Brier | Brier (base) | Brier skill "
+        "| log score | log score (base) | gain per row | ROC AUC |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {s['observed_share']:.5f} | {s['mean_forecast']:.5f} | {s['base_rate']:.5f} | "
+        f"{s['brier']:.6f} | {s['brier_base_rate']:.6f} | {s['brier_skill']:.4f} | "
+        f"{s['log_score']:.5f} | {s['log_score_base_rate']:.5f} | {s['log_score_gain']:.5f} | "
+        f"{s['roc_auc']:.3f} |",
+        "",
+        "Reliability (fixed bins of the forecast):",
+        "",
+        f"| forecast bin | mean forecast | observed share | {rows} | {events} |",
+        "|---|---|---|---|---|",
+    ]
+    return lines + [
+        f"| [{r['lower']:g}, {r['upper']:g}) | {r['mean_forecast']:.5f} | "
+        f"{r['observed_share']:.5f} | {r['count']:,} | {r['events']:,} |"
+        for r in s["reliability"]
+    ]

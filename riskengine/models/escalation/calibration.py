@@ -20,8 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import MCMC, NUTS, Predictive
-from scipy import stats
 
+from riskengine.inference.sbc import rank_uniformity
 from riskengine.inference.warm_start import laplace_warm_start
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.likelihood import (
@@ -253,13 +253,3 @@ def run_sbc(
         escalation.params_from_draws(Predictive(escalation.model, num_samples=1)(jax.random.key(0)))
     )
     return SbcResult(np.array(ranks), names, options.num_ranked, np.array(divergences))
-
-
-def rank_uniformity(result: SbcResult, num_bins: int = 4) -> dict[str, float]:
-    """Chi-square p-value of rank uniformity per parameter (``num_bins`` equal bins)."""
-    edges = np.linspace(0, result.num_ranked + 1, num_bins + 1)
-    p_values = {}
-    for index, name in enumerate(result.names):
-        counts, _ = np.histogram(result.ranks[:, index], bins=edges)
-        p_values[name] = float(stats.chisquare(counts).pvalue)
-    return p_values

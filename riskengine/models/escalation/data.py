@@ -86,6 +86,7 @@ __all__ = [
     "ERA_NAMES",
     "ERA_FIRST_YEARS",
     "era_of_year",
+    "with_era",
     "DISPUTE_FILES",
     "data_provenance",
     "dispute_arrays",
@@ -374,6 +375,18 @@ def _add_covariates(
 def era_of_year(years: np.ndarray) -> np.ndarray:
     """Index into ``ERA_NAMES`` of each year (years before 1816 fall in the first era)."""
     return np.maximum(np.searchsorted(ERA_FIRST_YEARS, np.asarray(years), side="right") - 1, 0)
+
+
+def with_era(covariates: np.ndarray, era: str, covariate_names) -> np.ndarray:
+    """A float32 copy of ``covariates`` (rows, len(covariate_names)) with every row's era
+    indicators (the columns ``era_<name>`` of ``covariate_names``) set to ``era``: how a
+    backtest forecasts an era its training data lack."""
+    if era not in ERA_NAMES:
+        raise ValueError(f"with_era: got era {era!r}; allowed: {list(ERA_NAMES)}")
+    covariates = np.array(covariates, np.float32, copy=True)
+    for name in ERA_NAMES[:-1]:
+        covariates[:, list(covariate_names).index(f"era_{name}")] = float(name == era)
+    return covariates
 
 
 def dispute_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:

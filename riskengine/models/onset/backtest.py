@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.inference.scoring import binary_scores
+from riskengine.inference.scoring import beats_base_rate, binary_scores, format_scores
 from riskengine.models.onset import core
 
 __all__ = [
@@ -48,10 +48,9 @@ RELIABILITY_EDGES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 
 def with_era(covariates: np.ndarray, era: str) -> np.ndarray:
     """``covariates`` (rows, 18) with every row's era indicators set to ``era``."""
-    covariates = np.array(covariates, np.float32, copy=True)
-    for name in core.ERA_NAMES[:-1]:
-        covariates[:, core.COVARIATE_NAMES.index(f"era_{name}")] = float(name == era)
-    return covariates
+    from riskengine.models.escalation.data import with_era as with_era_of
+
+    return with_era_of(covariates, era, core.COVARIATE_NAMES)
 
 
 def forecast_probabilities(params: core.Params, covariates) -> np.ndarray:
@@ -94,11 +93,7 @@ def backtest(rng_key, frame, *, num_draws: int = 200, seed: int = 1990, **nuts_o
         "num_draws": int(params.intercept.shape[0]),
         "scores": scores,
         "fit_diagnostics": report,
-        "passed": bool(
-            scores["brier"] <= scores["brier_base_rate"]
-            and scores["log_score"] >= scores["log_score_base_rate"]
-            and scores["roc_auc"] > 0.5
-        ),
+        "passed": beats_base_rate(scores),
     }
 
 
@@ -113,22 +108,6 @@ def format_backtest(result: dict) -> str:
         f"onsets), era set to {result['forecast_era']}; posterior mean of "
         f"{result['num_draws']} draws.",
         "",
-        "| observed rate | mean forecast | base rate | Brier | Brier (base) | Brier skill "
-        "| log score | log score (base) | gain per row | ROC AUC |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        f"| {s['observed_share']:.5f} | {s['mean_forecast']:.5f} | {s['base_rate']:.5f} | "
-        f"{s['brier']:.6f} | {s['brier_base_rate']:.6f} | {s['brier_skill']:.4f} | "
-        f"{s['log_score']:.5f} | {s['log_score_base_rate']:.5f} | {s['log_score_gain']:.5f} | "
-        f"{s['roc_auc']:.3f} |",
-        "",
-        "Reliability (fixed bins of the forecast):",
-        "",
-        "| forecast bin | mean forecast | observed share | dyad-years | onsets |",
-        "|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| [{r['lower']:g}, {r['upper']:g}) | {r['mean_forecast']:.5f} | "
-        f"{r['observed_share']:.5f} | {r['count']:,} | {r['events']:,} |"
-        for r in s["reliability"]
+        *format_scores(s, "dyad-years", "onsets"),
     ]
     return "\n".join(lines)

@@ -16,14 +16,12 @@ and the others still run.
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-from pathlib import Path
 
 import numpy as np  # jax is imported only after the host device count is set
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "validation"
+from riskengine.inference.validation import ppc_section
+
 SEED = 20261210
 SBC_ROWS = 4000
 SBC_OPTIONS = {"num_warmup": 150, "num_samples": 400, "thin": 20}
@@ -89,93 +87,23 @@ def deterrence(rng_key, frame) -> dict:
 
 def sbc(rng_key, frame, num_replications: int, num_control: int) -> dict:
     """SBC, its negative control and coverage, replications over a dask LocalCluster."""
-    import jax
-
-    from riskengine.ensemble.cluster import execution
-    from riskengine.models.onset.calibration import (
-        coverage,
-        design_from_sample,
-        rank_uniformity,
-        run_sbc,
-    )
+    from riskengine.inference.validation import sbc_check
+    from riskengine.models.onset.calibration import design_from_sample, run_sbc
     from riskengine.models.onset.data import case_control_sample
     from riskengine.models.onset.fit import CONTROL_FRACTION
 
     sample = case_control_sample(frame, control_fraction=CONTROL_FRACTION, rng_seed=SEED)
     design = design_from_sample(sample, SBC_ROWS)
-    key_correct, key_control = jax.random.split(rng_key)
-    started = time.perf_counter()
-    with execution() as where:
-        batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
-        correct = run_sbc(
-            key_correct, design, num_replications=num_replications, **batches, **SBC_OPTIONS
-        )
-        control = run_sbc(
-            key_control,
-            design,
-            num_replications=num_control,
-            misspecified=True,
-            **batches,
-            **SBC_OPTIONS,
-        )
-    p_correct, p_control = rank_uniformity(correct), rank_uniformity(control)
-    threshold = FAMILY_ALPHA / len(p_correct)
-    covered = coverage(correct)
-    mean_coverage = float(np.mean(list(covered.values())))
-    return {
-        "num_replications": num_replications,
-        "num_control_replications": num_control,
-        "num_rows": SBC_ROWS,
-        "options": SBC_OPTIONS,
-        "where": where.description,
-        "seconds": time.perf_counter() - started,
-        "p_values": p_correct,
-        "control_p_values": p_control,
-        "min_p": min(p_correct.values()),
-        "control_min_p": min(p_control.values()),
-        "threshold": threshold,
-        "coverage_90": covered,
-        "mean_coverage_90": mean_coverage,
-        "min_coverage_90": min(covered.values()),
-        "divergent_replications": int(sum(correct.divergences > 0)),
-        "uniform": min(p_correct.values()) >= threshold,
-        "control_rejected": min(p_control.values()) < threshold,
-        "passed": bool(
-            min(p_correct.values()) >= threshold
-            and min(p_control.values()) < threshold
-            and abs(mean_coverage - 0.9) < 0.05
-        ),
-    }
-
-
-def _table(header: tuple[str, ...], rows) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows] + [""]
-
-
-def _ppc_section(table: dict) -> list[str]:
-    from riskengine.models.onset.checks import format_check_table
-
-    return [
-        f"Posterior: {table.get('posterior')}.",
-        "",
-        "```",
-        format_check_table(table),
-        "```",
-        "",
-    ]
+    replications = (num_replications, num_control)
+    result = sbc_check(run_sbc, rng_key, design, replications, SBC_OPTIONS, FAMILY_ALPHA)
+    return {**result, "num_rows": SBC_ROWS}
 
 
 def _backtest_section(result: dict) -> list[str]:
+    from riskengine.inference.validation import fit_note
     from riskengine.models.onset.backtest import format_backtest
 
-    d = result["fit_diagnostics"]
-    note = (
-        f"Training fit ({result['nuts']}): max R-hat {d['max_rhat']:.3f}, min ESS bulk "
-        f"{d['min_ess_bulk']:.0f}, tail {d['min_ess_tail']:.0f}, divergences "
-        f"{d['divergences']}, {d['fit_seconds']:.0f} s."
-    )
-    return [format_backtest(result), "", note, ""]
+    return [format_backtest(result), "", fit_note(result), ""]
 
 
 def _deterrence_section(result: dict) -> list[str]:
@@ -194,28 +122,15 @@ def _deterrence_section(result: dict) -> list[str]:
 
 
 def _sbc_section(result: dict) -> list[str]:
-    text = (
-        f"{result['num_replications']} replications on {result['num_rows']} rows of real "
-        f"case-control covariates with their offset ({result['options']}), "
-        f"{result['seconds']:.0f} s on {result['where']}; chi-square rank-uniformity "
-        f"p-values per parameter, 4 bins (Bonferroni threshold {result['threshold']:.1e}): "
-        f"smallest {result['min_p']:.3g}; {result['divergent_replications']} replications "
-        f"had divergences. Coverage of the central 90% intervals (recovery over prior draws): "
-        f"mean {result['mean_coverage_90']:.3f}, smallest {result['min_coverage_90']:.3f}. "
-        f"Negative control (the case-control offset left out, "
-        f"{result['num_control_replications']} replications): smallest p "
-        f"{result['control_min_p']:.3g}, rejected: {result['control_rejected']}."
-    )
-    rows = [
-        (n, f"{p:.3g}", f"{result['coverage_90'][n]:.3f}", f"{result['control_p_values'][n]:.3g}")
-        for n, p in result["p_values"].items()
-    ]
-    header = ("parameter", "p (correct)", "90% coverage", "p (negative control)")
-    return [text, "", *_table(header, rows)]
+    from riskengine.inference.validation import sbc_section
+
+    design = "real case-control covariates with their offset"
+    return sbc_section(result, design, "the case-control offset left out")
 
 
+TITLE = "Onset model validation"
 SECTIONS = {
-    "ppc": ("Posterior predictive check (all 1.84M dyad-years)", _ppc_section),
+    "ppc": ("Posterior predictive check (all 1.84M dyad-years)", ppc_section),
     "backtest": ("Backtest (fit before 1990, forecast 1990-2014)", _backtest_section),
     "deterrence": (
         "Target defence pacts and initiation: the published studies",
@@ -225,71 +140,15 @@ SECTIONS = {
 }
 
 
-def markdown(results: dict) -> str:
-    command = "python -m riskengine.models.onset.validate" + (
-        " --quick" if results["quick"] else ""
-    )
-    lines = [
-        "# Onset model validation",
-        "",
-        f"Generated by `{command}` (`make validate MODEL=onset`) on 2 cores (the last run: "
-        f"{results['seconds'] / 60:.0f} min; each check's time is in its heading, checks "
-        "rerun with `--only` keep the others').",
-        "",
-    ]
-    for name, (title, render) in SECTIONS.items():
-        if name in results:
-            result = results[name]
-            body = [f"Failed with an error: `{result['error']}`", ""] if "error" in result else None
-            took = f"; {result['check_seconds']:.0f} s" if "check_seconds" in result else ""
-            lines += [
-                f"## {title} (passed: {result['passed']}{took})",
-                "",
-                *(body or render(result)),
-            ]
-    return "\n".join(lines) + "\n"
-
-
-def _checked(function, *args) -> dict:
-    """A check's result; an exception is reported as a failed check and the run goes on."""
-    import traceback
-
-    started = time.perf_counter()
-    try:
-        result = function(*args)
-    except Exception as error:  # reported in the results and the exit code
-        traceback.print_exc()
-        result = {"passed": False, "error": f"{type(error).__name__}: {error}"}
-    result["check_seconds"] = time.perf_counter() - started
-    print(
-        f"{function.__name__}: passed {result['passed']} ({result['check_seconds']:.0f} s)",
-        flush=True,
-    )
-    return result
-
-
-def _write(results: dict, seconds: float) -> None:
-    results["seconds"] = seconds
-    DOCS.mkdir(parents=True, exist_ok=True)
-    (DOCS / "onset.json").write_text(json.dumps(results, indent=2, default=float))
-    (DOCS / "onset.md").write_text(markdown(results))
-
-
 def main(argv=None) -> int:
-    import argparse
+    from riskengine.inference.validation import parse_arguments
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="20 + 10 SBC replications")
-    parser.add_argument("--only", nargs="*", default=None, help=f"checks among {list(SECTIONS)}")
-    arguments = parser.parse_args(argv)
-    import numpyro
-
-    numpyro.set_host_device_count(4)  # the fits run 4 parallel chains
+    arguments = parse_arguments(argv, __doc__, SECTIONS)
     import jax
 
+    from riskengine.inference.validation import run_checks
     from riskengine.models.onset.data import load_dyad_years
 
-    started = time.perf_counter()
     frame = load_dyad_years()
     keys = jax.random.split(jax.random.key(SEED), 4)
     replications = (20, 10) if arguments.quick else (200, 40)
@@ -299,18 +158,7 @@ def main(argv=None) -> int:
         "deterrence": (deterrence, keys[2], frame),
         "sbc": (sbc, keys[3], frame, *replications),
     }
-    results = {"quick": arguments.quick}
-    if arguments.only is not None and (DOCS / "onset.json").exists():
-        earlier = json.loads((DOCS / "onset.json").read_text())
-        results.update({name: value for name, value in earlier.items() if name in checks})
-    for name, (function, *args) in checks.items():
-        if arguments.only is None or name in arguments.only:
-            results[name] = _checked(function, *args)
-            _write(results, time.perf_counter() - started)  # a crash loses one check only
-    _write(results, time.perf_counter() - started)
-    failed = [n for n, v in results.items() if isinstance(v, dict) and not v.get("passed", True)]
-    print(f"validation written to {DOCS}; failed: {failed or 'none'}")
-    return 1 if failed else 0
+    return run_checks("onset", TITLE, checks, SECTIONS, quick=arguments.quick, only=arguments.only)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from riskengine.inference.validation import checked as _checked
+from riskengine.inference.validation import ppc_section as _ppc_section
+from riskengine.inference.validation import table as _table
+
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "validation"
 SEED = 20261202
 RECOVERY_MONTHS = 600
@@ -150,24 +154,6 @@ def martin(rng_key) -> dict:
     return result
 
 
-def _table(header: tuple[str, ...], rows) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows] + [""]
-
-
-def _ppc_section(table: dict) -> list[str]:
-    from riskengine.models.sanctions.checks import format_check_table
-
-    return [
-        f"Posterior: {table.get('posterior')}.",
-        "",
-        "```",
-        format_check_table(table),
-        "```",
-        "",
-    ]
-
-
 def _backtest_section(result: dict) -> list[str]:
     from riskengine.models.sanctions.backtest import format_backtest
 
@@ -261,24 +247,6 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _checked(function, *args) -> dict:
-    """A check's result; an exception is reported as a failed check and the run goes on."""
-    import traceback
-
-    started = time.perf_counter()
-    try:
-        result = function(*args)
-    except Exception as error:  # reported in the results and the exit code
-        traceback.print_exc()
-        result = {"passed": False, "error": f"{type(error).__name__}: {error}"}
-    result["check_seconds"] = time.perf_counter() - started
-    print(
-        f"{function.__name__}: passed {result['passed']} ({result['check_seconds']:.0f} s)",
-        flush=True,
-    )
-    return result
-
-
 def recovery_truth():
     """Known parameters near the TIES posterior (rounded), for the recovery check."""
     import jax.numpy as jnp
@@ -314,15 +282,9 @@ def _write(results: dict, seconds: float) -> None:
 
 
 def main(argv=None) -> int:
-    import argparse
+    from riskengine.inference.validation import parse_arguments
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="20 + 10 SBC replications")
-    parser.add_argument("--only", nargs="*", default=None, help=f"checks among {list(SECTIONS)}")
-    arguments = parser.parse_args(argv)
-    import numpyro
-
-    numpyro.set_host_device_count(4)  # the fits run 4 parallel chains
+    arguments = parse_arguments(argv, __doc__, SECTIONS)
     import jax
 
     from riskengine.models.sanctions.calibration import inputs_from_cases
