@@ -100,9 +100,14 @@ def backtest(rng_key, frame, *, num_draws: int = 200, seed: int = 1990, **nuts_o
 def format_backtest(result: dict) -> str:
     """Markdown: the scores, then the reliability table."""
     s = result["scores"]
+    sample = (
+        "every one"
+        if result["control_fraction"] >= 1
+        else f"a case-control sample ({result['num_train_sample']:,} rows: every onset, "
+        f"{result['control_fraction']:.0%} of the others)"
+    )
     lines = [
-        f"Fit on a case-control sample ({result['num_train_sample']:,} rows: every onset, "
-        f"{result['control_fraction']:.0%} of the others) of the {result['num_train_rows']:,} "
+        f"Fit on {sample} of the {result['num_train_rows']:,} "
         f"directed dyad-years before {result['cutoff_year']} ({result['num_train_onsets']:,} "
         f"onsets); forecast all {s['num_rows']:,} dyad-years since ({s['num_events']:,} "
         f"onsets), era set to {result['forecast_era']}; posterior mean of "

@@ -112,8 +112,8 @@ def _deterrence_section(result: dict) -> list[str]:
     fit = result["split_fit"]
     note = (
         f"Overall: {result['posterior']}. Split variant (alliance columns times year < "
-        f"{fit['split_year']} and year >= {fit['split_year']}; {fit['num_rows']:,} case-control "
-        f"rows; {fit['nuts']}): max R-hat {fit['max_rhat']:.3f}, min ESS bulk "
+        f"{fit['split_year']} and year >= {fit['split_year']}; {fit['num_rows']:,} rows;"
+        f" {fit['nuts']}): max R-hat {fit['max_rhat']:.3f}, min ESS bulk "
         f"{fit['min_ess_bulk']:.0f}, divergences {fit['divergences']}. Directions: 'reduces' "
         "when the 90% interval of the odds ratio lies below 1, 'increases' above 1, else "
         "'unclear'; the model column uses the pact with allies of typical capability."
