@@ -23,6 +23,7 @@ import numpy as np  # jax is imported only after the host device count is set
 from riskengine.inference.validation import ppc_section
 
 SEED = 20261210
+SBC_CONTROL_FRACTION = 0.05
 SBC_ROWS = 4000
 SBC_OPTIONS = {"num_warmup": 150, "num_samples": 400, "thin": 20}
 FAMILY_ALPHA = 0.01
@@ -90,9 +91,11 @@ def sbc(rng_key, frame, num_replications: int, num_control: int) -> dict:
     from riskengine.inference.validation import sbc_check
     from riskengine.models.onset.calibration import design_from_sample, run_sbc
     from riskengine.models.onset.data import case_control_sample
-    from riskengine.models.onset.fit import CONTROL_FRACTION
 
-    sample = case_control_sample(frame, control_fraction=CONTROL_FRACTION, rng_seed=SEED)
+    # A case-control design, whatever the shipped fit uses: 4,000 rows of the full data
+    # hold about six onsets (too few to identify anything), and a design with an offset
+    # gives the negative control (the offset left out) something to miss.
+    sample = case_control_sample(frame, control_fraction=SBC_CONTROL_FRACTION, rng_seed=SEED)
     design = design_from_sample(sample, SBC_ROWS)
     replications = (num_replications, num_control)
     result = sbc_check(run_sbc, rng_key, design, replications, SBC_OPTIONS, FAMILY_ALPHA)
