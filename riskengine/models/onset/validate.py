@@ -157,9 +157,9 @@ def main(argv=None) -> int:
     replications = (20, 10) if arguments.quick else (200, 40)
     checks = {
         "ppc": (posterior_check, keys[0], frame),
+        "sbc": (sbc, keys[3], frame, *replications),
         "backtest": (backtest, keys[1], frame),
         "deterrence": (deterrence, keys[2], frame),
-        "sbc": (sbc, keys[3], frame, *replications),
     }
     return run_checks("onset", TITLE, checks, SECTIONS, quick=arguments.quick, only=arguments.only)
 
