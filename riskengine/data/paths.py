@@ -28,6 +28,7 @@ __all__ = [
     "DATA_DIR_ENVIRONMENT_VARIABLE",
     "data_dir",
     "file_sha256",
+    "files_provenance",
     "integer_columns",
     "read_table",
 ]
@@ -202,3 +203,21 @@ def _check_no_missing_values(table: pd.DataFrame, name: str) -> None:
         raise DataError(
             f"{name}: column {column!r} has {count} missing value(s); every row needs one"
         )
+
+
+def files_provenance(
+    directory: str | Path | None, files: Sequence[tuple[str, str]], extra_citations=()
+) -> dict:
+    """``{"files": {relative path: {"sha256", "citation"}}, "citations": {key: text}}`` of
+    ``files`` ((relative path, ``DATA_CITATIONS`` key) pairs) in the data folder
+    ``directory`` (None: the default), with the citations of the ``extra_citations`` keys;
+    the folder itself is not recorded, so provenance is the same on every machine."""
+    folder = data_dir(directory)
+    recorded = {}
+    for relative_path, key in files:
+        path = folder / relative_path
+        if not path.is_file():
+            raise DataError(f"data file {path} not found; check RISKENGINE_DATA_DIR or --data")
+        recorded[relative_path] = {"sha256": file_sha256(path), "citation": DATA_CITATIONS[key]}
+    keys = {key for _, key in files} | set(extra_citations)
+    return {"files": recorded, "citations": {key: DATA_CITATIONS[key] for key in sorted(keys)}}

@@ -77,7 +77,11 @@ from riskengine.data.capabilities import (
     member_capabilities,
 )
 from riskengine.data.major_powers import is_major_power
-from riskengine.data.paths import DATA_CITATIONS, file_sha256, integer_columns, read_table
+from riskengine.data.paths import (
+    files_provenance,
+    integer_columns,
+    read_table,
+)
 from riskengine.errors import DataError
 
 __all__ = [
@@ -410,24 +414,7 @@ def dispute_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def data_provenance(data_dir: str | Path | None = None) -> dict:
-    """Return the files behind ``load_disputes`` with their SHA-256 and citations.
-
-    ``{"files": {relative path: {"sha256": ..., "citation": ...}}, "citations": {...}}``;
-    the data folder itself is not recorded, so provenance is the same on every machine.
-    """
-    folder = paths.data_dir(data_dir)
-    files = {}
-    for relative_path, _, citation_key in DISPUTE_FILES.values():
-        path = folder / relative_path
-        if not path.is_file():
-            raise DataError(f"data file {path} not found; check RISKENGINE_DATA_DIR or --data")
-        files[relative_path] = {
-            "sha256": file_sha256(path),
-            "citation": DATA_CITATIONS[citation_key],
-        }
-    citation_keys = {key for _, _, key in DISPUTE_FILES.values()}
-    citation_keys.add("COW State System Membership 2016")
-    return {
-        "files": files,
-        "citations": {key: DATA_CITATIONS[key] for key in sorted(citation_keys)},
-    }
+    """Return the files behind ``load_disputes`` with their SHA-256 and citations
+    (:func:`riskengine.data.paths.files_provenance`)."""
+    files = [(path, key) for path, _, key in DISPUTE_FILES.values()]
+    return files_provenance(data_dir, files, ["COW State System Membership 2016"])

@@ -55,7 +55,11 @@ import pandas as pd
 from riskengine.data import paths
 from riskengine.data.capabilities import NEAREST_YEAR_TOLERANCE
 from riskengine.data.major_powers import is_major_power
-from riskengine.data.paths import DATA_CITATIONS, file_sha256, integer_columns, read_table
+from riskengine.data.paths import (
+    files_provenance,
+    integer_columns,
+    read_table,
+)
 from riskengine.errors import DataError
 from riskengine.models.escalation.data import (
     ERA_NAMES,
@@ -90,11 +94,6 @@ MINIMUM_CINC = 1e-6
 CONTROL_FRACTION = 0.05
 SAMPLING_SEED = 20261202
 PLEDGE_COLUMNS = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul")
-CONTIGUITY_CITATION = (
-    "Stinnett, D. M., Tir, J., Schafer, P., Diehl, P. F., & Gochman, C. (2002). The "
-    "Correlates of War Project Direct Contiguity Data, Version 3. Conflict Management and "
-    "Peace Science 19(2): 59-67."
-)
 
 JOINING_FILES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "disputes": (
@@ -349,14 +348,7 @@ def candidate_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def data_provenance(data_dir: str | Path | None = None) -> dict:
-    """The files behind ``load_candidates`` with their SHA-256 and citations."""
-    folder = paths.data_dir(data_dir)
-    citations = DATA_CITATIONS | {"COW Direct Contiguity 3.2": CONTIGUITY_CITATION}
-    files = {}
-    for relative_path, _, key in JOINING_FILES.values():
-        path = folder / relative_path
-        if not path.is_file():
-            raise DataError(f"data file {path} not found; check RISKENGINE_DATA_DIR or --data")
-        files[relative_path] = {"sha256": file_sha256(path), "citation": citations[key]}
-    keys = {key for _, _, key in JOINING_FILES.values()} | {"COW State System Membership 2016"}
-    return {"files": files, "citations": {key: citations[key] for key in sorted(keys)}}
+    """The files behind ``load_candidates`` with their SHA-256 and citations
+    (:func:`riskengine.data.paths.files_provenance`)."""
+    files = [(path, key) for path, _, key in JOINING_FILES.values()]
+    return files_provenance(data_dir, files, ["COW State System Membership 2016"])

@@ -105,7 +105,11 @@ from riskengine.data.allies import ALLIANCE_FILE, pledge_pairs
 from riskengine.data.contiguity import CONTIGUITY_FILE, read_contiguity
 from riskengine.data.democracy import DEMOCRACY_FILE, read_democracy
 from riskengine.data.distance import DISTANCE_FILE, read_distances
-from riskengine.data.paths import DATA_CITATIONS, file_sha256, integer_columns, read_table
+from riskengine.data.paths import (
+    files_provenance,
+    integer_columns,
+    read_table,
+)
 from riskengine.data.rivalries import RIVALRY_FILE, read_rivalries
 from riskengine.errors import DataError, UsageError
 from riskengine.models.onset import predictors
@@ -319,24 +323,7 @@ def onset_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def data_provenance(data_dir: str | Path | None = None) -> dict:
-    """Return the files behind ``load_dyad_years`` with their SHA-256 and citations.
-
-    ``{"files": {relative path: {"sha256": ..., "citation": ...}}, "citations": {...}}``;
-    the data folder itself is not recorded, so provenance is the same on every machine.
-    """
-    folder = paths.data_dir(data_dir)
-    files = {}
-    for relative_path, citation_key in ONSET_FILES.values():
-        path = folder / relative_path
-        if not path.is_file():
-            raise DataError(f"data file {path} not found; check RISKENGINE_DATA_DIR or --data")
-        files[relative_path] = {
-            "sha256": file_sha256(path),
-            "citation": DATA_CITATIONS[citation_key],
-        }
-    citation_keys = {key for _, key in ONSET_FILES.values()}
-    citation_keys.update({"V-Dem", "COW State System Membership 2016"})
-    return {
-        "files": files,
-        "citations": {key: DATA_CITATIONS[key] for key in sorted(citation_keys)},
-    }
+    """Return the files behind ``load_dyad_years`` with their SHA-256 and citations
+    (:func:`riskengine.data.paths.files_provenance`)."""
+    extra = ["V-Dem", "COW State System Membership 2016"]
+    return files_provenance(data_dir, list(ONSET_FILES.values()), extra)
