@@ -113,6 +113,7 @@ from riskengine.data.paths import (
 from riskengine.data.rivalries import RIVALRY_FILE, read_rivalries
 from riskengine.errors import DataError, UsageError
 from riskengine.models.onset import predictors
+from riskengine.models.onset.core import COVARIATE_NAMES
 from riskengine.models.onset.predictors import PEACE_YEARS_CAP
 
 __all__ = [
@@ -125,26 +126,8 @@ __all__ = [
     "onset_arrays",
 ]
 
-PREDICTOR_NAMES: tuple[str, ...] = (
-    "target_defence_pact",
-    "target_allied_capability",
-    "challenger_offensive_pact",
-    "dyad_defence_pact",
-    "capability_ratio",
-    "land_contiguity",
-    "sea_contiguity",
-    "log_distance",
-    "joint_democracy",
-    "rivalry",
-    "challenger_major_power",
-    "target_major_power",
-    "peace_years_linear",
-    "peace_years_quadratic",
-    "peace_years_cubic",
-    "era_before_1914",
-    "era_world_wars",
-    "era_cold_war",
-)
+PREDICTOR_NAMES: tuple[str, ...] = COVARIATE_NAMES
+"""The model's covariates (:data:`riskengine.models.onset.core.COVARIATE_NAMES`), built here."""
 
 MID_FILE = "conflict/cow_mid_directed_dyads.csv"
 NMC_FILE = "conflict/cow_nmc.csv"
