@@ -173,9 +173,9 @@ def _composite_times(num_months: int, quick: bool) -> tuple[list, list]:
         model = ensemble_model(names)
         inputs = model.scenario_inputs(scenario)
         flat = {}
-        for part, index in zip(model.models, model.registry_indices, strict=True):
+        for part, index in zip(model.models, model.stream_indices, strict=True):
             draws, _, _ = select_parameter_draws(
-                part, source="prior", seed=SEED, num_chains=1, num_draws=1, registry_index=index
+                part, source="prior", seed=SEED, num_chains=1, num_draws=1, stream_index=index
             )
             flat |= {f"{part.name}.{k}": np.asarray(v[0, :1]) for k, v in draws.items()}
         params = model.pack(flat)
