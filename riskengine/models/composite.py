@@ -3,8 +3,9 @@
 A scenario with one model runs that model's own ``summarize`` (its fastest kernel, and
 the cube it gave before composition existed). With several, each month every component
 steps in registry order, reading the signals (``level``, ...) the components before it
-exposed that month; each draws from its own counter stream: model ``i`` of the registry
-uses the draw's key words folded (threefry ``fold_in``) with ``i``, model 0 the words
+exposed that month; each draws from its own counter stream: the model with stream number
+``i`` (``riskengine.models.STREAM_INDICES``, independent of the step order) uses the
+draw's key words folded (threefry ``fold_in``) with ``i``, number 0 the words
 themselves, so a model's randomness is the same alone and composed, and no two models
 share random bits. Besides each model's outputs, the composite counts paths jointly by
 the final categories of every pair of components (e.g. the crisis's peak level and the
