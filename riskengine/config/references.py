@@ -12,7 +12,7 @@ from riskengine.config.messages import Location
 from riskengine.errors import ConfigError
 from riskengine.models import MODEL_NAMES
 
-__all__ = ["names_text", "scenario_problems", "unique_name_problems"]
+__all__ = ["capable_actor_problems", "names_text", "scenario_problems", "unique_name_problems"]
 
 
 def names_text(names) -> str:
@@ -33,6 +33,33 @@ def unique_name_problems(names, field: str, what: str) -> Problems:
             )
             problems.append(((field, index, "name"), message))
         first.setdefault(name, index)
+    return problems
+
+
+def capable_actor_problems(named, actors, where: str) -> Problems:
+    """Each ``(location, name)`` of ``named`` must be an actor of the scenario with a
+    capability, and each actor named once (``where``: "in the crisis", ...)."""
+    from riskengine.config.messages import format_path
+
+    problems: Problems = []
+    first: dict[str, Location] = {}
+    for location, name in named:
+        if name not in actors:
+            message = f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}"
+            problems.append((location, message))
+        elif name in first:
+            message = (
+                f"got {name!r}, already taking part as {format_path(first[name])}; allowed: "
+                f"each actor once {where}"
+            )
+            problems.append((location, message))
+        elif actors[name].capability is None:
+            message = (
+                f"actor {name!r} has no capability; allowed: an actor with a capability "
+                "(set actors[].capability, a COW CINC share)"
+            )
+            problems.append((location, message))
+        first.setdefault(name, location)
     return problems
 
 

@@ -29,7 +29,7 @@ from riskengine.config.core import (
     Problems,
     SectionPatch,
 )
-from riskengine.config.references import names_text
+from riskengine.config.references import capable_actor_problems, names_text
 
 __all__ = [
     "LEVELS",
@@ -162,26 +162,7 @@ class EscalationSection(ModelSection):
 
     def problems(self, actors: dict[str, Actor]) -> Problems:
         """Participants are actors of the scenario, each once, each with a capability."""
-        problems: Problems = []
-        first: dict[str, tuple] = {}
-        for location, name in self._locations():
-            if name not in actors:
-                message = f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}"
-                problems.append((location, message))
-            elif name in first:
-                message = (
-                    f"got {name!r}, already taking part as {_path(first[name])}; allowed: "
-                    "each actor once in the crisis"
-                )
-                problems.append((location, message))
-            elif actors[name].capability is None:
-                message = (
-                    f"actor {name!r} has no capability; allowed: an actor with a capability "
-                    "(set actors[].capability, a COW CINC share)"
-                )
-                problems.append((location, message))
-            first.setdefault(name, location)
-        return problems
+        return capable_actor_problems(self._locations(), actors, "in the crisis")
 
     def crisis(self, actors: dict[str, Actor]) -> Crisis:
         """The crisis with every participant's attributes."""
@@ -199,12 +180,6 @@ class EscalationSection(ModelSection):
             self.era,
             tuple(actors[name] for name in self.challenger_partners),
         )
-
-
-def _path(location: tuple) -> str:
-    from riskengine.config.messages import format_path
-
-    return format_path(location)
 
 
 class EscalationPatch(SectionPatch):

@@ -30,7 +30,7 @@ from riskengine.config.core import (
     SectionPatch,
 )
 from riskengine.config.messages import Allowed
-from riskengine.config.references import names_text
+from riskengine.config.references import capable_actor_problems, names_text
 
 __all__ = ["COALITION", "Dyad", "OnsetPatch", "OnsetSection", "PATCH", "SECTION"]
 
@@ -89,23 +89,7 @@ class OnsetSection(ModelSection):
 
     def problems(self, actors: dict[str, Actor]) -> Problems:
         """Named states are actors with a capability, each named once."""
-        problems: Problems = []
-        seen: dict[str, tuple] = {}
-        for location, name in self._named():
-            if name not in actors:
-                message = f"got {name!r}; allowed: an actor of the scenario: {names_text(actors)}"
-                problems.append((location, message))
-            elif name in seen:
-                message = f"got {name!r}, named already; allowed: each actor once in the section"
-                problems.append((location, message))
-            elif actors[name].capability is None:
-                message = (
-                    f"actor {name!r} has no capability; allowed: an actor with a capability "
-                    "(set actors[].capability, a COW CINC share)"
-                )
-                problems.append((location, message))
-            seen.setdefault(name, location)
-        return problems
+        return capable_actor_problems(self._named(), actors, "in the section")
 
     def scenario_problems(self, sections: dict[str, ModelSection]) -> Problems:
         """``coalition`` allies need an escalation section (and its crisis the same pair)."""
