@@ -26,6 +26,7 @@ import numpy as np
 
 __all__ = [
     "Component",
+    "CoreEnsemble",
     "Count",
     "EnsembleModel",
     "Event",
@@ -159,6 +160,27 @@ class Component(Protocol):
     def complete(self, tallies: dict, finals: dict, num_valid) -> dict:
         """Summed tallies and counts -> the model's outputs (as its own summarize names)."""
         ...
+
+
+class CoreEnsemble:
+    """What every model's ``EnsembleModel`` derives the same way from its ``name`` and its
+    core module (``core_module``: a numpyro ``model`` and a ``Params`` named tuple): the
+    shipped posterior's path and prior draws of every ``Params`` field."""
+
+    name: str
+    core_module: Any
+
+    @property
+    def posterior_path(self) -> Path:
+        from riskengine.models.paths import posterior_path
+
+        return posterior_path(self.name)
+
+    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
+        from numpyro.infer import Predictive
+
+        draws = Predictive(self.core_module.model, num_samples=num_samples)(rng_key)
+        return {name: np.asarray(draws[name]) for name in self.core_module.Params._fields}
 
 
 class EnsembleModel(Protocol):

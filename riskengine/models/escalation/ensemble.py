@@ -32,9 +32,8 @@ import math
 
 import jax.numpy as jnp
 import numpy as np
-from numpyro.infer import Predictive
 
-from riskengine.models.base import Judgment, Parameter, ScenarioInputs, Variable
+from riskengine.models.base import CoreEnsemble, Judgment, Parameter, ScenarioInputs, Variable
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.component import EscalationComponent
 from riskengine.models.escalation.warnings import escalation_warnings
@@ -77,10 +76,11 @@ _RATIO = "ratio"
 FORCE_WINDOW_MONTHS = 12
 
 
-class EscalationEnsemble:
+class EscalationEnsemble(CoreEnsemble):
     """``EnsembleModel`` for ``riskengine.models.escalation.core``."""
 
     name = "escalation"
+    core_module = escalation
     parameters = {
         "onset_cutpoints": Parameter(
             ("onset_cutpoint",), _LOGIT, "ordered-logit cut-points of the first month's level"
@@ -138,12 +138,6 @@ class EscalationEnsemble:
     data_note = "escalation: historical disputes (COW MID 5.0, NMC 7.0, ATOP 5.1)"
     component = EscalationComponent()
 
-    @property
-    def posterior_path(self):
-        from riskengine.models.paths import posterior_path
-
-        return posterior_path(self.name)
-
     def judgments(self, *, num_months: int) -> list[Judgment]:
         window = min(FORCE_WINDOW_MONTHS, num_months)
         return [
@@ -155,10 +149,6 @@ class EscalationEnsemble:
 
     def warnings(self, scenario, scenario_inputs, provenance: dict) -> dict[str, list[str]]:
         return escalation_warnings(scenario, scenario_inputs, provenance)
-
-    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        draws = Predictive(escalation.model, num_samples=num_samples)(rng_key)
-        return {name: np.asarray(draws[name]) for name in escalation.Params._fields}
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
         crises = resolved_crises(scenario)

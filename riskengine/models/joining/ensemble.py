@@ -30,9 +30,15 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
-from numpyro.infer import Predictive
 
-from riskengine.models.base import Event, Judgment, Parameter, ScenarioInputs, Variable
+from riskengine.models.base import (
+    CoreEnsemble,
+    Event,
+    Judgment,
+    Parameter,
+    ScenarioInputs,
+    Variable,
+)
 from riskengine.models.joining import core
 from riskengine.models.joining.data import CAPABILITY_REFERENCE, COVARIATE_NAMES
 from riskengine.primitives.counter_rng import uniform_bits
@@ -259,10 +265,11 @@ _DESCRIPTIONS = {
 }
 
 
-class JoiningEnsemble:
+class JoiningEnsemble(CoreEnsemble):
     """``EnsembleModel`` for ``riskengine.models.joining.core`` (composed only)."""
 
     name = "joining"
+    core_module = core
     parameters = {
         name: Parameter(core.PARAMETER_DIMS[name], *_DESCRIPTIONS[name])
         for name in core.Params._fields
@@ -281,16 +288,6 @@ class JoiningEnsemble:
         "joining: third states joining MID disputes 1816-2014 (COW MID 5.0, ATOP, NMC, contiguity)"
     )
     component = JoiningComponent()
-
-    @property
-    def posterior_path(self):
-        from riskengine.models.paths import posterior_path
-
-        return posterior_path(self.name)
-
-    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        draws = Predictive(core.model, num_samples=num_samples)(rng_key)
-        return {name: np.asarray(draws[name]) for name in core.Params._fields}
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
         return scenario_arrays(scenario)

@@ -29,9 +29,15 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
-from numpyro.infer import Predictive
 
-from riskengine.models.base import Event, Judgment, Parameter, ScenarioInputs, Variable
+from riskengine.models.base import (
+    CoreEnsemble,
+    Event,
+    Judgment,
+    Parameter,
+    ScenarioInputs,
+    Variable,
+)
 from riskengine.models.onset import core
 from riskengine.models.onset.section import OnsetSection
 
@@ -155,10 +161,11 @@ def _metrics(totals: dict) -> dict[str, Variable]:
     }
 
 
-class OnsetEnsemble:
+class OnsetEnsemble(CoreEnsemble):
     """``EnsembleModel`` for ``riskengine.models.onset.core``."""
 
     name = "onset"
+    core_module = core
     parameters = {
         "intercept": Parameter((), "logit scale, per year", "yearly onset logit at covariates 0"),
         "coefficients": Parameter(
@@ -180,16 +187,6 @@ class OnsetEnsemble:
         "contiguity, distance, democracy, rivalries)"
     )
     component = OnsetComponent()
-
-    @property
-    def posterior_path(self):
-        from riskengine.models.paths import posterior_path
-
-        return posterior_path(self.name)
-
-    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        draws = Predictive(core.model, num_samples=num_samples)(rng_key)
-        return {name: np.asarray(draws[name]) for name in core.Params._fields}
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
         variants = scenario.resolved_variants()

@@ -25,10 +25,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import jax.numpy as jnp
-import numpy as np
-from numpyro.infer import Predictive
 
 from riskengine.models.base import (
+    CoreEnsemble,
     Event,
     FixedPointSum,
     Histogram,
@@ -276,10 +275,11 @@ _DESCRIPTIONS = {
 }
 
 
-class SanctionsEnsemble:
+class SanctionsEnsemble(CoreEnsemble):
     """``EnsembleModel`` for ``riskengine.models.sanctions.core``."""
 
     name = "sanctions"
+    core_module = core
     parameters = {
         name: Parameter(core.PARAMETER_DIMS[name], *_DESCRIPTIONS[name])
         for name in core.Params._fields
@@ -298,16 +298,6 @@ class SanctionsEnsemble:
     final_category_description = "sanctions status at the horizon"
     data_note = "sanctions: imposed cases of TIES 4.1 (1945-2005) with COW trade, ATOP, V-Dem"
     component = SanctionsComponent()
-
-    @property
-    def posterior_path(self):
-        from riskengine.models.paths import posterior_path
-
-        return posterior_path(self.name)
-
-    def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        draws = Predictive(core.model, num_samples=num_samples)(rng_key)
-        return {name: np.asarray(draws[name]) for name in core.Params._fields}
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
         return scenario_arrays(scenario)
