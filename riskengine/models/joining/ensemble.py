@@ -163,12 +163,8 @@ def _variant_members(variant) -> dict[str, list[float]]:
 
 def scenario_arrays(scenario) -> ScenarioInputs:
     """Inputs stacked over variants on the union of the variants' joining members."""
-    from riskengine.errors import ModelError
-
-    if "escalation" not in scenario.sections:
-        raise ModelError(
-            "joining: the scenario has no escalation section; add one (members join while its crisis is active)"
-        )
+    # a joining section without an escalation section is refused when the scenario is
+    # built (JoiningSection.scenario_problems)
     per_variant = [_variant_members(variant) for variant in scenario.resolved_variants()]
     names = list(dict.fromkeys(name for members in per_variant for name in members))
     zeros = [0.0] * len(COVARIATE_NAMES)
@@ -195,7 +191,6 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "member": np.asarray(names),
         "joiners": np.arange(len(names) + 1),
         "joining_covariate": np.asarray(COVARIATE_NAMES),
-        "joining_final": np.asarray(FINAL_CATEGORIES),
     }
     return ScenarioInputs(inputs, {"num_months": num_months}, constant_data, coords)
 
