@@ -3,6 +3,10 @@
 The only place in riskengine that reads YAML. Files are read with ``yaml.SafeLoader``;
 the node tree is kept to map each field path to the line of its key, and to find
 duplicate keys (which ``SafeLoader`` would silently accept, the last one winning).
+
+Anchors and aliases are allowed, but a document whose aliases expand it to more than
+``MAX_EXPANDED_NODES`` nodes (a "billion laughs" bomb), or whose aliases refer to
+themselves, is refused from the node graph before anything walks the expanded data.
 """
 
 from __future__ import annotations
@@ -20,10 +24,62 @@ from riskengine.config.schema import Scenario
 from riskengine.config.upgrade import is_version_1, version_1_message
 from riskengine.errors import ConfigError
 
-__all__ = ["load_scenario", "load_scenario_text", "validate_files"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "load_scenario",
+    "load_scenario_text",
+    "read_yaml",
+    "validate_files",
+]
 
 PathLike = str | os.PathLike[str]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_EXPANDED_NODES = 100_000
+"""Most nodes a YAML document may hold once its aliases are expanded (a scenario has a
+few hundred)."""
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
+    """Nodes below ``node`` with every alias expanded, memoised per node (so a bomb costs
+    one visit per distinct node); a ``ValueError`` naming the node on a recursive alias."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if id(node) in active:
+        raise ValueError(node)
+    active.add(id(node))
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    size = 1
+    for child in children:
+        size += _expanded_size(child, sizes, active)
+        if size > MAX_EXPANDED_NODES:
+            break
+    active.discard(id(node))
+    sizes[id(node)] = size
+    return size
+
+
+def _alias_problem(node: yaml.Node, source: str) -> str | None:
+    """One line when aliases make ``node`` recursive or too large once expanded."""
+    try:
+        size = _expanded_size(node, {}, set())
+    except ValueError as error:
+        (inner,) = error.args
+        line = inner.start_mark.line + 1
+        return (
+            f"{source}:{line}: YAML alias refers to the node that contains it (a recursive "
+            "alias); allowed: aliases of other nodes (write the value out)"
+        )
+    if size <= MAX_EXPANDED_NODES:
+        return None
+    return (
+        f"{source}:{node.start_mark.line + 1}: YAML aliases expand the document to more than "
+        f"{MAX_EXPANDED_NODES} nodes; allowed: at most {MAX_EXPANDED_NODES} (write the values "
+        "out instead of nesting aliases of aliases)"
+    )
 
 
 class _Document:
@@ -37,11 +93,20 @@ class _Document:
             self.lines: dict[Location, int] = {}
             self.problems: list[tuple[int, str]] = []
             if node is not None:
+                if (problem := _alias_problem(node, source)) is not None:
+                    raise ConfigError([problem])
                 self.lines[()] = node.start_mark.line + 1
                 self._index(loader, node, (), set())
             self.data: Any = None if node is None else loader.construct_document(node)
         except yaml.YAMLError as error:
             raise ConfigError([_yaml_problem(error, text, source)]) from None
+        except RecursionError:
+            raise ConfigError(
+                [
+                    f"{source}: YAML nested too deeply to read; allowed: a scenario's "
+                    "mappings and lists (a few levels deep)"
+                ]
+            ) from None
 
     def _index(self, loader: yaml.SafeLoader, node: yaml.Node, here: Location, active: set[int]):
         """Record the line of every key and list item below ``node``; find duplicates."""
@@ -126,6 +191,17 @@ def _validate(document: _Document) -> Scenario:
     if problems:
         raise ConfigError([text for _, text in sorted(problems, key=lambda item: item[0])])
     return scenario
+
+
+def read_yaml(text: str, source: str = "<string>") -> Any:
+    """The data of the YAML ``text``, read as the scenario loader reads it: safe tags only,
+    aliases bounded, duplicate keys refused. Raises :class:`~riskengine.errors.ConfigError`
+    (one line per problem, ``source:line:`` first) for any other YAML file riskengine reads.
+    """
+    document = _Document(text, source)
+    if document.problems:
+        raise ConfigError([text for _, text in sorted(document.problems, key=lambda p: p[0])])
+    return document.data
 
 
 def load_scenario_text(text: str, source: str = "<string>") -> Scenario:

@@ -111,9 +111,11 @@ def upgrade_data(data: dict) -> dict:
     return upgraded
 
 
-def upgrade_text(text: str) -> str:
-    """Version-2 YAML text of a version-1 scenario text."""
-    data = yaml.safe_load(text)
+def upgrade_text(text: str, source: str = "<string>") -> str:
+    """Version-2 YAML text of a version-1 scenario text (ConfigError when it is not YAML)."""
+    from riskengine.config.loading import read_yaml
+
+    data = read_yaml(text, source)
     upgraded = upgrade_data(data)
     return yaml.safe_dump(upgraded, sort_keys=False, allow_unicode=True, width=100)
 
@@ -130,17 +132,22 @@ def _not_version_1(data: Any) -> str:
 
 def _upgrade_one(path: Path, write: bool) -> str | None:
     """Upgrade one file; returns a problem line, or None."""
+    from riskengine.config.loading import read_yaml
+
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         return f"{source}: cannot read a scenario ({' '.join(str(error).split())[:120]})"
+    try:
+        data = read_yaml(text, source)
+    except ConfigError as error:
+        return "\n".join(error.problems)
     if not is_version_1(data):
         return f"{source}: {_not_version_1(data)}; allowed: 1 (only version-1 files need upgrading)"
     try:
-        upgraded = upgrade_text(text)
-    except (KeyError, TypeError) as error:
+        upgraded = upgrade_text(text, source)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         return f"{source}: not a valid version-1 scenario (missing {error}); fix it first"
     from riskengine.config.loading import load_scenario_text
 

@@ -41,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from riskengine.errors import DataError
 from riskengine.models.sanctions.coding import (
@@ -107,10 +106,15 @@ def _error(problems: list[str]) -> DataError:
 def _read_map(path: Path) -> dict:
     if not path.is_file():
         raise DataError(f"columns map {path} not found; pass the YAML file that maps your columns")
+    from riskengine.config.loading import read_yaml
+    from riskengine.errors import ConfigError
+
     try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise DataError(f"{path.name}: cannot be read as YAML: {error}") from error
+        mapping = read_yaml(path.read_text(encoding="utf-8-sig"), path.name)
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path.name}: cannot be read as UTF-8 text: {error}") from None
+    except ConfigError as error:
+        raise _error([f"{problem} (columns map {path})" for problem in error.problems]) from None
     if not isinstance(mapping, dict):
         raise DataError(
             f"{path.name}: got {type(mapping).__name__}; allowed: a mapping with the keys "
