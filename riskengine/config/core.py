@@ -23,6 +23,8 @@ from riskengine.config.messages import REFERENCES_ERROR, Allowed, Location, tran
 from riskengine.errors import ConfigError
 
 __all__ = [
+    "MAX_DRAW_INDEX",
+    "MAX_PATHS_PER_DRAW",
     "MAX_SEED",
     "SCHEMA_VERSION",
     "SUPPORTED_SCHEMA_VERSIONS",
@@ -72,6 +74,23 @@ CountryCode = Annotated[
 Fraction = Annotated[float, Field(ge=0, le=1), Allowed("a number from 0 to 1")]
 Multiplier = Annotated[float, Field(gt=0), Allowed("a number greater than 0")]
 Count = Annotated[int, Field(ge=1), Allowed("an integer of at least 1")]
+MAX_PATHS_PER_DRAW = 2**32
+"""Path indices are uint32 in the counter-based key scheme: more paths would repeat."""
+MAX_DRAW_INDEX = 2**31 - 1
+"""Chain and draw indices are folded into the keys as int32."""
+PathCount = Annotated[
+    int,
+    Field(ge=1, le=MAX_PATHS_PER_DRAW),
+    Allowed(
+        f"an integer from 1 to {MAX_PATHS_PER_DRAW} (2**32: path indices are 32-bit in the "
+        "key scheme)"
+    ),
+]
+IndexCount = Annotated[
+    int,
+    Field(ge=1, le=MAX_DRAW_INDEX),
+    Allowed(f"an integer from 1 to {MAX_DRAW_INDEX} (chain and draw indices are 32-bit)"),
+]
 HorizonMonths = Annotated[int, Field(ge=1, le=240), Allowed("an integer from 1 to 240")]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED), Allowed(f"an integer from 0 to {MAX_SEED}")]
 
@@ -134,9 +153,9 @@ class EnsembleSettings(ConfigModel):
 
     noun: ClassVar[str] = "ensemble settings"
     seed: Seed
-    paths_per_draw: Count = Field(2000, description="Simulated paths per parameter draw.")
-    num_chains: Count = 4
-    num_draws: Count = Field(100, description="Parameter draws per chain.")
+    paths_per_draw: PathCount = Field(2000, description="Simulated paths per parameter draw.")
+    num_chains: IndexCount = 4
+    num_draws: IndexCount = Field(100, description="Parameter draws per chain.")
     chunk_paths: Count = Field(100_000, description="Paths per dask task (performance only).")
     common_random_numbers: bool = Field(True, description="Variants share random numbers.")
     parameters: ParameterSource = "auto"
