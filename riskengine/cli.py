@@ -146,11 +146,12 @@ def _overrides(arguments) -> dict:
 def _command_run(arguments) -> int:
     import riskengine
     from riskengine.cube import cube_filename, write_cube
+    from riskengine.cube.io import check_output_directory
 
     scenario = riskengine.load_scenario(arguments.config)
     if overrides := _overrides(arguments):
         scenario = scenario.with_ensemble(**overrides)
-    out = Path(arguments.out or Path("out") / scenario.name)
+    out = check_output_directory(arguments.out or Path("out") / scenario.name)
     filename = cube_filename(arguments.format)
     cube = riskengine.run(
         scenario,

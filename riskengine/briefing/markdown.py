@@ -34,8 +34,14 @@ class Brief:
         return self.markdown
 
     def write(self, path: str | Path) -> Path:
+        """Write the Markdown to ``path`` (a hidden sibling first, renamed at the end)."""
         path = Path(path)
-        path.write_text(self.markdown, encoding="utf-8")
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(self.markdown, encoding="utf-8")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
         return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -12,9 +13,49 @@ import xarray as xr
 
 from riskengine.errors import DataError, UsageError
 
-__all__ = ["CUBE_FORMATS", "cube_filename", "write_cube", "open_cube"]
+__all__ = [
+    "CUBE_FORMATS",
+    "RUN_OUTPUTS",
+    "check_output_directory",
+    "cube_filename",
+    "write_cube",
+    "open_cube",
+]
 
 CUBE_FORMATS = {"zarr": "cube.zarr", "netcdf": "cube.nc"}
+RUN_OUTPUTS = (*CUBE_FORMATS.values(), "brief.md")
+"""What ``riskengine run`` writes in its output directory (nothing else, nowhere else)."""
+
+
+def check_output_directory(path: str | Path, option: str = "--out") -> Path:
+    """``path`` when ``riskengine run`` may write its outputs there, else a UsageError.
+
+    Allowed: a directory that does not exist yet (its parents are created), an empty one,
+    or one that holds only a previous run's outputs (``RUN_OUTPUTS``, replaced). Refused:
+    an existing file, a directory holding anything else (so a mistyped ``--out`` such as
+    ``..`` or ``~`` cannot put files among unrelated ones), a path below a file, and a
+    directory that cannot be written. Checked before the run, so a refusal costs nothing.
+    """
+    path = Path(path)
+    allowed = (
+        "allowed: a new directory, an empty one, or one holding only a previous run's "
+        f"{', '.join(RUN_OUTPUTS)}"
+    )
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option}: got {str(path)!r}, an existing file; {allowed}")
+    if path.is_dir():
+        others = sorted(entry.name for entry in path.iterdir() if entry.name not in RUN_OUTPUTS)
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise UsageError(f"{option}: got {str(path)!r}, a directory holding {shown}; {allowed}")
+    existing = next(parent for parent in (path, *path.parents) if parent.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{option}: got {str(path)!r}, but {str(existing)!r} is a file; {allowed}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"{option}: got {str(path)!r}, but {str(existing)!r} is not writable; {allowed}"
+        )
+    return path
 
 
 def cube_filename(cube_format: str) -> str:
