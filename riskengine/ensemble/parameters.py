@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from riskengine.ensemble.keys import PARAMETER_PURPOSE, purpose_key
-from riskengine.errors import UsageError
+from riskengine.errors import DataError, UsageError
 from riskengine.models.paths import posterior_path, predictive_check_path
 
 __all__ = [
@@ -31,7 +31,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def _shipped_name(path: Path) -> str:
-    """``riskengine/models/<model>/fitted/posterior.nc``: the file named within the package."""
+    """``riskengine/models/<model>/fitted/posterior.nc``: the file named within the package
+    (the full path for a file elsewhere)."""
+    if not path.is_relative_to(_PACKAGE_DIR.parent):
+        return str(path)
     return path.relative_to(_PACKAGE_DIR.parent).as_posix()
 
 
@@ -50,13 +53,36 @@ def _prior(model, seed: int, num_chains: int, num_draws: int, stream_index: int)
     return draws, "prior", {"source": "prior", "note": note}
 
 
+def _not_a_posterior(model, path: Path, what: str) -> DataError:
+    return DataError(
+        f"{_shipped_name(path)}: {what}; allowed: the posterior file `riskengine fit "
+        f"{model.name}` writes (refit the model, or set ensemble.parameters: prior)"
+    )
+
+
+def _read_posterior(model, path: Path, xr):
+    """The posterior group and the root attributes of a fitted posterior file, or a
+    DataError naming the file when it is not one (not NetCDF, no group, a variable or a
+    dimension missing)."""
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            posterior = tree["posterior"].to_dataset().load()
+            provenance = dict(tree.attrs)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        reason = " ".join(str(error).split())[:120]
+        raise _not_a_posterior(model, path, f"not a readable posterior ({reason})") from None
+    missing = [name for name in model.parameters if name not in posterior]
+    missing += [dim for dim in ("chain", "draw") if dim not in posterior.dims]
+    if missing:
+        raise _not_a_posterior(model, path, f"no {', '.join(missing)} in its posterior group")
+    return posterior, provenance
+
+
 def _posterior(model, num_chains: int, num_draws: int):
     import xarray as xr
 
     path = posterior_path(model.name)
-    with xr.open_datatree(path, engine="h5netcdf") as tree:
-        posterior = tree["posterior"].to_dataset().load()
-        provenance = dict(tree.attrs)
+    posterior, provenance = _read_posterior(model, path, xr)
     available_chains, available_draws = posterior.sizes["chain"], posterior.sizes["draw"]
     if num_chains > available_chains or num_draws > available_draws:
         raise UsageError(
