@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -35,6 +36,58 @@ def threaded_cube(tiny_scenario) -> xr.DataTree:
     import riskengine
 
     return riskengine.run(tiny_scenario, scheduler="threads", progress=False)
+
+
+@pytest.fixture(scope="session")
+def simulated_levels(tiny_scenario, threaded_cube) -> np.ndarray:
+    """The level of every path of ``threaded_cube`` in every month, (chain, draw, variant,
+    path, month): each path simulated alone by ``escalation.simulate`` from the run's
+    counter-based key words and the cube's parameter draws. An independent recount of
+    what the ensemble's ``summarize`` counted in sweeps of packed counters."""
+    import jax
+    import jax.numpy as jnp
+
+    from riskengine.ensemble.keys import draw_key_words
+    from riskengine.models.escalation import core as escalation
+    from riskengine.models.escalation.ensemble import ESCALATION
+
+    posterior = threaded_cube["posterior"]
+    num_chains, num_draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    chains, draws = np.divmod(np.arange(num_chains * num_draws), num_draws)
+    inputs = ESCALATION.scenario_inputs(tiny_scenario).inputs
+    num_variants = len(tiny_scenario.variants)
+    common = bool(threaded_cube.attrs["common_random_numbers"])
+    words = draw_key_words(threaded_cube.attrs["seed"], chains, draws, num_variants, common=common)
+    num_paths, num_months = threaded_cube.attrs["paths_per_draw"], tiny_scenario.horizon_months
+
+    @jax.jit
+    def all_paths(key_words, params, covariates, start_level):
+        crisis = escalation.Inputs(covariates, start_level)
+
+        def one(path_index):
+            result = escalation.simulate(
+                key_words, params, crisis, num_months=num_months, path_index=path_index
+            )
+            return result.levels
+
+        return jax.vmap(one)(jnp.arange(num_paths, dtype=jnp.uint32))
+
+    levels = np.empty((len(chains), num_variants, num_paths, num_months), np.int8)
+    for index, (chain, draw) in enumerate(zip(chains, draws, strict=True)):
+        params = escalation.params_from_draws(
+            {
+                name: posterior[f"escalation.{name}"].values[chain, draw]
+                for name in ESCALATION.parameters
+            }
+        )
+        for variant in range(num_variants):
+            levels[index, variant] = all_paths(
+                words[index, variant],
+                params,
+                inputs.covariates[variant],
+                inputs.start_level[variant],
+            )
+    return levels.reshape(num_chains, num_draws, num_variants, num_paths, num_months)
 
 
 def _assert_same_cube(actual: xr.DataTree, expected: xr.DataTree, ignore_attrs=()) -> None:

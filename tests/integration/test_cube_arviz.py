@@ -94,10 +94,35 @@ def test_probabilities_are_probabilities(threaded_cube):
             values = predictions[name].values
             assert np.all((values >= 0) & (values <= 1)), name
             assert predictions[name].attrs["units"] == "probability", name
-    np.testing.assert_allclose(predictions["p_level"].sum("level"), 1.0, rtol=1e-12)
-    by = predictions["p_war_by"].values
-    assert np.all(np.diff(by, axis=-1) >= 0)  # cumulative over months
-    np.testing.assert_array_equal(by[..., -1], predictions["p_war_within"].values)
+
+
+def test_probabilities_equal_shares_of_paths_simulated_one_by_one(threaded_cube, simulated_levels):
+    """Each probability against the share of paths, simulated alone, with that outcome,
+    every outcome counted on its own (not p_level summing to 1 or p_war_within equal to
+    the last p_war_by, which hold by construction whatever the counts)."""
+    from riskengine.primitives.ladder import USE_OF_FORCE, WAR
+
+    predictions = threaded_cube["predictions"]
+    num_paths = simulated_levels.shape[3]
+    shares = {
+        "p_level": np.stack(
+            [
+                (simulated_levels == level).mean(axis=3)
+                for level in range(predictions.sizes["level"])
+            ],
+            -1,
+        ),
+        "p_war_by": np.logical_or.accumulate(simulated_levels == WAR, axis=-1).mean(axis=3),
+        "p_use_of_force_by": np.logical_or.accumulate(
+            simulated_levels >= USE_OF_FORCE, axis=-1
+        ).mean(axis=3),
+        "p_war_within": (simulated_levels == WAR).any(axis=-1).mean(axis=3),
+    }
+    for name, share in shares.items():
+        assert predictions[name].shape == share.shape, name
+        # equal up to rounding: both are counts divided by the same number of paths
+        np.testing.assert_allclose(predictions[name].values, share, rtol=0, atol=0.1 / num_paths)
+    assert 0 < shares["p_war_within"].mean() < 1, "not vacuous: some paths reach war, some not"
 
 
 def test_provenance_attributes(threaded_cube, tiny_path):

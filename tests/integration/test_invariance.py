@@ -149,13 +149,20 @@ def test_independent_random_numbers_are_chunk_invariant(
     assert_same_cube(run(scenario), common_cubes[False], ignore_attrs=CONFIG_ATTRS)
 
 
-def test_path_counts_add_up(threaded_cube):
+def test_counts_equal_a_recount_of_paths_simulated_one_by_one(threaded_cube, simulated_levels):
+    """Every count of the cube recomputed from each path simulated alone, each level
+    counted on its own (the ensemble derives ``settled`` as the remainder, so a sum check
+    could not fail): a path dropped, counted twice or at the wrong level or month fails."""
     predictions = threaded_cube["predictions"]
-    paths = tiny_paths = predictions["path_count"].values
-    assert np.all(tiny_paths == 3000)
-    np.testing.assert_array_equal(
-        predictions["level_count"].sum("level").values, paths[..., None] * np.ones(12)
-    )
-    np.testing.assert_array_equal(
-        predictions["peak_count"].sum("level").values, paths[..., None] * np.ones(12)
-    )
+    num_levels = predictions.sizes["level"]
+    peaks = np.maximum.accumulate(simulated_levels, axis=-1)
+
+    def count(levels):  # (chain, draw, variant, path, month) -> (..., month, level)
+        return np.stack([(levels == level).sum(axis=3) for level in range(num_levels)], -1)
+
+    level_count, peak_count = count(simulated_levels), count(peaks)
+    assert np.all(level_count.sum(axis=(0, 1, 2, 3)) > 0), "every level occurs: not vacuous"
+    np.testing.assert_array_equal(predictions["level_count"].values, level_count)
+    np.testing.assert_array_equal(predictions["peak_count"].values, peak_count)
+    np.testing.assert_array_equal(predictions["path_count"].values, simulated_levels.shape[3])
+    assert np.all(predictions["path_count"].values == 3000)
