@@ -9,9 +9,13 @@ The CLI must call ``numpyro.set_host_device_count(num_chains)`` before jax is im
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from riskengine.errors import UsageError
 from riskengine.models import MODEL_NAMES, model_module
 
-__all__ = ["fit_command", "fit_defaults"]
+__all__ = ["check_posterior_destination", "fit_command", "fit_defaults"]
 
 
 def fit_defaults(model_name: str) -> dict:
@@ -31,6 +35,8 @@ def fit_command(
     """
     if model_name not in MODEL_NAMES:
         raise ValueError(f"unknown model {model_name!r}; available: {', '.join(MODEL_NAMES)}")
+    if out is not None:
+        check_posterior_destination(out)
     chosen = fit_defaults(model_name) | {k: v for k, v in settings.items() if v is not None}
     return model_module(model_name, "fit").fit_command(
         data,
@@ -43,3 +49,22 @@ def fit_command(
         chosen.get("chain_method", "parallel"),
         columns=columns,
     )
+
+
+def check_posterior_destination(out, option: str = "--out") -> Path:
+    """``out`` when a fit may write its posterior there, else a UsageError, raised before
+    the fit (minutes of sampling) rather than when the file is written: ``out`` must not
+    be a directory, and its directory must exist and be writable."""
+    path = Path(out)
+    allowed = "allowed: a file path in an existing, writable directory"
+    if path.is_dir():
+        raise UsageError(f"{option}: got {str(out)!r}, a directory; {allowed}")
+    parent = path.parent
+    if not parent.is_dir():
+        what = "a file" if parent.exists() else "missing"
+        raise UsageError(f"{option}: got {str(out)!r}, but {str(parent)!r} is {what}; {allowed}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"{option}: got {str(out)!r}, but {str(parent)!r} is not writable; {allowed}"
+        )
+    return path
