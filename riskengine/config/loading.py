@@ -159,6 +159,12 @@ def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> str:
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     what = f"{context}, {problem}" if context else problem
+    if isinstance(error, yaml.constructor.ConstructorError):  # well-formed, not plain data
+        return (
+            f"{source}:{mark.line + 1}: YAML value not allowed: {what} (column "
+            f"{mark.column + 1}); allowed: plain YAML data: mappings with text keys, lists, "
+            "text, numbers, true/false, null (no tags such as !!python/...)"
+        )
     return (
         f"{source}:{mark.line + 1}: YAML syntax error: {what} (column {mark.column + 1}); "
         "fix the YAML syntax (indentation, colons, brackets, quotes)"
