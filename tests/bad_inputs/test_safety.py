@@ -164,3 +164,20 @@ def test_a_run_writes_only_its_outputs_and_only_under_out(tmp_path):
     assert not any(work.iterdir()) and not any(temporary.iterdir())
     assert sorted({Path(name).parts[2] for name in outputs}) == ["brief.md", "cube.zarr"]
     assert sorted(path.name for path in out.iterdir()) == ["brief.md", "cube.zarr"]
+
+
+def test_the_out_rule_accepts_a_new_an_empty_and_a_previous_run_directory(tmp_path):
+    """The other side of the corpus' refusals: what ``run --out`` accepts, unchanged."""
+    from riskengine.cube.io import RUN_OUTPUTS, check_output_directory
+
+    new = tmp_path / "a" / "b" / "new"
+    empty = tmp_path / "empty"
+    previous = tmp_path / "previous"
+    empty.mkdir()
+    (previous / "cube.zarr").mkdir(parents=True)
+    (previous / "brief.md").write_text("old", encoding="utf-8")
+    before = _files(tmp_path)
+    for path in (new, empty, previous, str(previous)):
+        assert check_output_directory(path) == Path(path)
+    assert _files(tmp_path) == before and not new.parent.exists()
+    assert set(RUN_OUTPUTS) == {"cube.zarr", "cube.nc", "brief.md"}
