@@ -1,0 +1,201 @@
+"""The monthly decision process of an institution: positions, the rule, the decision.
+
+Generative story (one simulated path; members ``j``, scenario months ``m``). From the
+month the item is tabled, each member holds a latent willingness
+
+    U[j, m] = location[j] + latent_scale * z + drift[j, m] + level_shift * max(level[m] - 1, 0)
+              + e[j]
+
+with ``location[j] = intercept + x[j] . coefficients`` (the support model's linear
+predictor on the member's covariates ``x``, :data:`COVARIATE_NAMES`), ``z ~ N(0, 1)`` a
+factor shared by all members of the path (drawn once: members' positions are
+correlated, e.g. how the crisis is read in capitals), ``drift`` a per-member random walk
+from the tabled month (``drift[j, tabled] = 0``, steps ``N(0, movement_scale**2)``: positions
+move while the body deliberates), ``level`` the escalation crisis level when a crisis runs
+in the same path (0 otherwise), and ``e[j] ~ Logistic(0, 1)`` drawn once per member and
+path (a member's own persistent reading). Its position is *yes* when ``U > 0``, *abstain*
+when ``-abstain_width < U <= 0`` and *no* otherwise, so the marginal probability of
+support in a month is ``sigmoid(location + ...)``: an ordered logit with cut-points
+``(-abstain_width, 0)``. A member with a fixed position (or the proposer: always yes) takes
+it whatever ``U``. The institution's rule is applied every month from the tabled month;
+the first month it passes is the decision month (absorbing: positions are frozen there
+and the supporters of that month are the coalition that acts).
+
+Decision rules on positions (+1 yes, 0 abstain, -1 no); ``blockers`` are the members
+counted as holding the item up in a month the rule fails:
+
+- ``security_council`` (UN Charter art. 27(3)): at least ``minimum`` (9) yes votes and no
+  *no* of a permanent member (``veto``); blockers: the vetoing permanent members, or,
+  when no veto was cast, the members voting no;
+- ``consensus`` (NATO, the North Atlantic Council's silence procedure): no member objects
+  (abstention breaks no silence); blockers: the objectors;
+- ``unanimity`` (EU CFSP, TEU art. 31(1) with constructive abstention): no *no*, and the
+  abstainers are fewer than a third of the members or hold less than a third of the
+  population; blockers: the members voting no (if any, else the abstainers);
+- ``qualified_majority`` (TEU art. 16(4)): yes votes from at least 55% of the members
+  holding at least 65% of the population, the population criterion deemed met when
+  fewer than four members withhold a yes; blockers: the members voting no;
+- ``threshold`` (a coalition of the willing): at least ``minimum`` supporters; nobody
+  can block (failing means too few are willing), so no blockers are recorded.
+
+These rules duplicate, minimally, what the branch ``coalition-rules`` provides in
+``riskengine.models.coalition.rules`` (to be swapped in once merged).
+
+Priors (all of them: no fit of this process exists yet; the support coefficients are to
+come from the ``coalition-support`` fit where it ships, see ``ensemble``):
+
+- ``intercept ~ Normal(0, 1)``: an unaligned member with default covariates is as likely
+  to support as not, within odds of about 1:7 to 7:1;
+- ``coefficients``: alliance with the proposer ``Normal(1, 0.5)`` and with the target
+  ``Normal(-1, 0.5)`` (allies side with allies: Leeds 2003; Tago 2007 on coalition
+  participation); UNGA agreement with the proposer ``Normal(1, 0.5)`` and with the
+  target ``Normal(-1, 0.5)`` per unit of agreement (Voeten 2001 on Security Council
+  votes); trade exposure to the target ``Normal(-2, 1)`` per unit share (a member with
+  10% of its trade with the target: about -0.2 on the logit scale: states shield their
+  trade, Drezner 1999); log distance (thousands of km) ``Normal(-0.3, 0.3)`` (distant
+  states care less); democracy ``Normal(0.5, 0.5)`` (democracies join multilateral
+  action more readily, Tago 2007); major power ``Normal(0, 0.5)``; an election in the
+  window ``Normal(-0.3, 0.3)``: governments facing an election shy away from costly
+  commitments (Gaubatz 1991 finds democracies less likely to enter wars close to
+  elections), with a spread that allows no effect or a rally;
+- ``latent_scale ~ HalfNormal(1)``: the shared factor moves every member by up to about
+  2 on the logit scale (two sd) between paths: positions within a case are strongly
+  correlated (blocs move together);
+- ``abstain_width ~ LogNormal(0, 0.5)``: abstention spans about 1 logit unit below the
+  yes threshold (e.g. a member at 50% support abstains with about 23% and votes no with
+  27%), between 0.4 and 2.7 within two sd;
+- ``movement_scale ~ HalfNormal(0.25)`` per month: over a year a member's willingness
+  moves by about ``0.25 * sqrt(12) = 0.9`` logit units (one sd), from 50% to 29-71%;
+- ``level_shift ~ Normal(0.15, 0.15)`` per crisis level above threat (display, use of
+  force, war): support rises as a crisis escalates (a rally to collective action),
+  prior-only and declared as such.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+import numpyro
+import numpyro.distributions as dist
+
+__all__ = [
+    "COVARIATE_NAMES",
+    "PARAMETER_COORDS",
+    "PARAMETER_DIMS",
+    "RULES",
+    "INSTITUTION_RULES",
+    "Params",
+    "decide",
+    "location",
+    "model",
+    "position_from_willingness",
+    "priors",
+]
+
+COVARIATE_NAMES = (
+    "ally_proposer",
+    "ally_target",
+    "affinity_proposer",
+    "affinity_target",
+    "trade_exposure",
+    "log_distance",
+    "democracy",
+    "major_power",
+    "election_in_window",
+)
+_COEFFICIENT_MEANS = (1.0, -1.0, 1.0, -1.0, -2.0, -0.3, 0.5, 0.0, -0.3)
+_COEFFICIENT_SDS = (0.5, 0.5, 0.5, 0.5, 1.0, 0.3, 0.5, 0.5, 0.3)
+RULES = ("security_council", "consensus", "unanimity", "qualified_majority", "threshold")
+INSTITUTION_RULES = {
+    "security_council": "security_council",
+    "nato": "consensus",
+    "eu_unanimity": "unanimity",
+    "eu_qualified_majority": "qualified_majority",
+    "coalition_of_the_willing": "threshold",
+}
+PARAMETER_DIMS: dict[str, tuple[str, ...]] = {
+    "intercept": (),
+    "coefficients": ("support_covariate",),
+    "latent_scale": (),
+    "abstain_width": (),
+    "movement_scale": (),
+    "level_shift": (),
+}
+PARAMETER_COORDS = {"support_covariate": COVARIATE_NAMES}
+
+
+class Params(NamedTuple):
+    """Logit scale of a member's willingness to support (see the module docstring)."""
+
+    intercept: jnp.ndarray  # () at covariates 0
+    coefficients: jnp.ndarray  # (9,) per covariate unit, COVARIATE_NAMES order
+    latent_scale: jnp.ndarray  # () sd of the per-path shared factor
+    abstain_width: jnp.ndarray  # () width of the abstention band below the yes threshold
+    movement_scale: jnp.ndarray  # () sd of a member's monthly drift
+    level_shift: jnp.ndarray  # () per crisis level above threat (prior only)
+
+
+def priors() -> dict[str, dist.Distribution]:
+    """Parameter name -> prior (the reasoning is in the module docstring)."""
+    return {
+        "intercept": dist.Normal(0.0, 1.0),
+        "coefficients": dist.Normal(
+            jnp.asarray(_COEFFICIENT_MEANS), jnp.asarray(_COEFFICIENT_SDS)
+        ).to_event(1),
+        "latent_scale": dist.HalfNormal(1.0),
+        "abstain_width": dist.LogNormal(0.0, 0.5),
+        "movement_scale": dist.HalfNormal(0.25),
+        "level_shift": dist.Normal(0.15, 0.15),
+    }
+
+
+def model() -> Params:
+    """numpyro model: the priors (no likelihood: the process has no fit of its own)."""
+    return Params(**{name: numpyro.sample(name, prior) for name, prior in priors().items()})
+
+
+def location(params: Params, covariates) -> jnp.ndarray:
+    """intercept + x . coefficients, one per row of ``covariates`` (member, 9)."""
+    return params.intercept + jnp.sum(covariates * params.coefficients, axis=-1)
+
+
+def position_from_willingness(willingness, abstain_width) -> jnp.ndarray:
+    """+1 above 0, 0 in ``(-abstain_width, 0]``, -1 below (int32)."""
+    return jnp.where(willingness > 0, 1, jnp.where(willingness > -abstain_width, 0, -1)).astype(
+        jnp.int32
+    )
+
+
+def decide(rule, positions, present, veto, weight, minimum):
+    """(passes (paths,), blockers (member, paths)) of rule index ``rule`` (:data:`RULES`)
+    on ``positions`` (member, paths); absent members count nowhere."""
+    present = present[:, None]
+    yes, no = (positions == 1) & present, (positions == -1) & present
+    abstain = (positions == 0) & present
+    weight = jnp.where(present[:, 0], weight, 0.0)[:, None]
+    members = jnp.sum(present)
+    yes_count, no_count = jnp.sum(yes, axis=0), jnp.sum(no, axis=0)
+    total = jnp.sum(weight)
+    any_no = no_count > 0
+    vetoes = no & veto[:, None]
+    any_veto = jnp.any(vetoes, axis=0)
+    council = (yes_count >= minimum) & ~any_veto
+    abstainers_block = (3 * jnp.sum(abstain, axis=0) >= members) & (
+        3 * jnp.sum(abstain * weight, axis=0) >= total
+    )
+    unanimity = ~any_no & ~abstainers_block
+    qualified = (100 * yes_count >= 55 * members) & (
+        (jnp.sum(yes * weight, axis=0) >= 0.65 * total) | (members - yes_count < 4)
+    )
+    passes = jnp.stack([council, ~any_no, unanimity, qualified, yes_count >= minimum])[rule]
+    blockers = jnp.stack(
+        [
+            jnp.where(any_veto[None, :], vetoes, no),
+            no,
+            jnp.where(any_no[None, :], no, abstain & abstainers_block[None, :]),
+            no,
+            jnp.zeros_like(no),
+        ]
+    )[rule]
+    return passes, blockers & ~passes[None, :]
