@@ -1,0 +1,1 @@
+"""Coalitions: institutions, their members and decision rules, and who joins a coalition."""
