@@ -1,1 +1,3 @@
-"""Institutions and coalitions: who authorises an action, who blocks it, who takes part."""
+"""Coalitions: institutions, their members and decision rules, who joins a coalition, and
+the monthly process by which an institution authorises an action (who blocks it, who
+takes part)."""
