@@ -4,7 +4,7 @@ Usage: ``python scripts/coalition_member_inputs.py PROPOSER TARGET MEMBER...`` (
 of the states in :data:`STATES`); the output is YAML to paste into a ``configs/`` file.
 
 Per member (all from ``$RISKENGINE_DATA_DIR``, default ``../shared/data``):
-capability and population from COW NMC 7.0 (latest year, 2022); ``ally_proposer`` /
+capability from COW NMC 7.0 (latest year, 2022); ``ally_proposer`` /
 ``ally_target``: an ATOP 5.1 defence pledge in 2018 (its last year; consultation pledges,
 which ATOP codes for many friendship treaties with Russia, are left out);
 ``trade_exposure``: the member's trade with the target over its total trade, COW Trade 4.0,
@@ -150,7 +150,6 @@ def main(codes: list[int]) -> None:
             "trade_exposure": round(_trade_exposure(trade, code, target), 3),
             "distance_km": float(rows.mindist.min()) if len(rows) else 0.0,
             "democracy": round(_latest(democracy, code, "v2x_polyarchy"), 2),
-            "population_millions": round(_latest(nmc, code, "tpop") / 1000, 1),
         }
         text = ", ".join(
             f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in values.items()

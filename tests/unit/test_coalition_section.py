@@ -11,9 +11,9 @@ import pytest
 
 from riskengine.config import load_scenario_text
 from riskengine.errors import ConfigError
-from riskengine.models.coalition import process
 
-TINY = Path(__file__).resolve().parents[1] / "data" / "tiny_coalition.yaml"
+REPOSITORY = Path(__file__).resolve().parents[2]
+TINY = REPOSITORY / "tests" / "data" / "tiny_coalition.yaml"
 
 
 def _problems(text: str) -> list[str]:
@@ -104,13 +104,28 @@ def test_more_supporters_needed_than_members():
     )
 
 
-def test_a_coalition_of_the_willing_lists_its_members():
-    text = _replaced("institution: security_council", "institution: coalition_of_the_willing")
+def test_members_left_out_come_from_the_tables_on_the_date():
+    text = TINY.read_text()
     members = text[text.index("  members: [") : text.index("\nsanctions:")]
     problems = _problems(text.replace(members, ""))
-    assert any(
-        "coalition.members: missing; required for a coalition of the willing" in p for p in problems
+    assert any("coalition.date: missing; required when members are left out" in p for p in problems)
+    dated = text.replace(members, "  date: 2026-06-01")
+    (problem, *_) = _problems(dated)
+    assert (
+        "coalition.members: members of security_council on 2026-06-01 without a declared" in problem
     )
+    assert "China (710)" in problem and "allowed: declare them as actors" in problem
+    # the shipped Security Council scenario: its 15 actors are the 2026 Council
+    council = (REPOSITORY / "configs" / "unsc_resolution.yaml").read_text()
+    listed = council[council.index("  members: [") : council.index("\n  member_inputs:")]
+    council = council.replace(  # the variant's coalition of the willing lists its own
+        "minimum_members: 5}", "minimum_members: 2, members: [United States, France]}"
+    )
+    scenario = load_scenario_text(council.replace(listed, "  date: 2026-06-01"))
+    names = scenario.coalition.member_names(scenario.actor_table)
+    assert len(names) == 15 and {"China", "Russia", "Latvia"} <= set(names)
+    (problem, *_) = _problems(council.replace(listed, "  date: 2030-06-01"))
+    assert "coalition.date: got 2030-06-01; " in problem
 
 
 def test_patches_name_members_and_member_inputs():
@@ -156,46 +171,41 @@ def test_a_tabled_month_after_the_horizon_is_refused():
         get_model("coalition").scenario_inputs(scenario)
 
 
-def _decide(rule, positions, veto=None, weight=None, minimum=2):
-    positions = jnp.asarray(positions, jnp.int32)[:, None]
-    members = positions.shape[0]
-    veto = jnp.zeros(members, bool) if veto is None else jnp.asarray(veto)
-    weight = jnp.ones(members) if weight is None else jnp.asarray(weight, jnp.float32)
-    passes, blockers = process.decide(
-        process.RULES.index(rule), positions, jnp.ones(members, bool), veto, weight, minimum
+@pytest.mark.parametrize(
+    "institution", ["security_council", "nato", "eu_unanimity", "eu_qualified_majority"]
+)
+def test_members_absent_from_a_variant_change_no_decision(institution):
+    """The rule on the union of the variants' members, absent ones voting yes with no
+    population, decides as the rule on the variant's own members."""
+    from riskengine.models.coalition.component import CoalitionInputs, _decide
+    from riskengine.models.coalition.ensemble import variant_rule
+    from riskengine.models.coalition.section import CoalitionSection
+
+    own_names = [f"M{index}" for index in range(20)]
+    union = [*own_names[:3], "x", *own_names[3:10], "y", "z", *own_names[10:]]
+    section = CoalitionSection.build(
+        institution=institution, proposer="M0", target="T", members=own_names
     )
-    return bool(passes[0]), np.flatnonzero(np.asarray(blockers[:, 0])).tolist()
+    rows = {
+        name: {"veto_holder": index < 2, "population": float(40 - 2 * index)}
+        for index, name in enumerate(own_names)
+    }
+    own, _ = variant_rule(section, rows, own_names)
+    padded, _ = variant_rule(section, rows, union)
+    present = np.asarray([name in rows for name in union])
+    rng = np.random.default_rng(7)
+    positions = rng.choice([-1, 0, 1], p=[0.04, 0.08, 0.88], size=(20, 4000)).astype(np.int32)
+    spread = np.zeros((len(union), 4000), np.int32)
+    spread[present] = positions
 
+    def decided(arrays, votes, mask):
+        inputs = CoalitionInputs(None, jnp.asarray(mask), None, None, arrays, None)
+        passes, blockers = _decide(jnp.asarray(votes), inputs)
+        return np.asarray(passes), np.asarray(blockers)
 
-def test_security_council_needs_nine_votes_and_no_veto():
-    veto = [True] * 5 + [False] * 10
-    nine = [1] * 9 + [0] * 6
-    assert _decide("security_council", nine, veto, minimum=9) == (True, [])
-    vetoed = [-1] + [1] * 14
-    assert _decide("security_council", vetoed, veto, minimum=9) == (False, [0])
-    # an elected member's no is not a veto; eight yes votes are too few
-    eight = [1] * 8 + [0] * 6 + [-1]
-    assert _decide("security_council", eight, veto, minimum=9) == (False, [14])
-    # abstention of a permanent member does not block
-    assert _decide("security_council", [0] + [1] * 14, veto, minimum=9) == (True, [])
-
-
-def test_consensus_unanimity_qualified_majority_and_threshold():
-    assert _decide("consensus", [1, 0, 0, 1]) == (True, [])
-    assert _decide("consensus", [1, 1, -1, 1]) == (False, [2])
-    # constructive abstention: fewer than a third abstain
-    assert _decide("unanimity", [1, 1, 1, 0]) == (True, [])
-    assert _decide("unanimity", [1, 1, 0, 0]) == (False, [2, 3])
-    assert _decide("unanimity", [1, 1, 1, -1]) == (False, [3])
-    # 55% of members with 65% of the population
-    yes = [1] * 18 + [-1] * 9
-    assert _decide("qualified_majority", yes) == (True, [])
-    populous = [1.0] * 18 + [10.0] * 9
-    assert _decide("qualified_majority", yes, weight=populous) == (False, list(range(18, 27)))
-    # 15 of 27 members (56%) holding 82% of the population pass; 14 do not
-    assert _decide("qualified_majority", [1] * 15 + [0] * 12, weight=[3.0] * 15 + [1.0] * 12)[0]
-    assert not _decide("qualified_majority", [1] * 14 + [0] * 13, weight=[3.0] * 14 + [1.0] * 13)[0]
-    # fewer than four members withholding a yes cannot block on population
-    assert _decide("qualified_majority", [1] * 24 + [-1] * 3, weight=[1.0] * 24 + [50.0] * 3)[0]
-    assert _decide("threshold", [1, 1, -1, -1], minimum=2) == (True, [])
-    assert _decide("threshold", [1, 0, -1, -1], minimum=2) == (False, [])
+    passes, blockers = decided(own, positions, np.ones(20, bool))
+    padded_passes, padded_blockers = decided(padded, spread, present)
+    assert 0.05 < passes.mean() < 0.99 and blockers.any()
+    np.testing.assert_array_equal(passes, padded_passes)
+    np.testing.assert_array_equal(blockers, padded_blockers[present])
+    assert not padded_blockers[~present].any()

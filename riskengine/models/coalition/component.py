@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 from jax.scipy.special import ndtri
 
 from riskengine.models.base import Event
 from riskengine.models.coalition import process
+from riskengine.models.coalition.rules import RuleArrays, blocking_members, decide
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, bits_to_unit_interval, uniform_bits
 
 __all__ = ["FREE_POSITION", "CoalitionComponent", "CoalitionInputs", "CoalitionState"]
@@ -33,17 +35,18 @@ _READING_STEP = AUXILIARY_STEP - 1
 
 class CoalitionInputs(NamedTuple):
     """One variant: per member (member, ...) its covariates, presence, fixed position
-    (-1, 0, 1, or ``FREE_POSITION``), veto, population weight and capability; the rule
-    index (``process.RULES``), the supporters needed and the tabled month."""
+    (-1, 0, 1, or ``FREE_POSITION``) and capability; the decision rule as
+    ``rules.RuleArrays`` on the same member axis; the tabled month.
+
+    Members of other variants absent from this one vote yes with no population, and the
+    rule's ``minimum_yes`` counts them (``ensemble.variant_rule``): they change no count,
+    share or veto of the rule, and never block."""
 
     covariates: jnp.ndarray
     present: jnp.ndarray
     fixed_position: jnp.ndarray
-    veto: jnp.ndarray
-    weight: jnp.ndarray
     capability: jnp.ndarray
-    rule: jnp.ndarray
-    minimum: jnp.ndarray
+    rule: RuleArrays
     tabled_month: jnp.ndarray
 
 
@@ -121,12 +124,11 @@ class CoalitionComponent:
         drawn = process.position_from_willingness(willingness, params.abstain_width)
         fixed = inputs.fixed_position[:, None]
         drawn = jnp.where(fixed != FREE_POSITION, fixed, drawn)
+        drawn = jnp.where(inputs.present[:, None], drawn, 0)  # absent: no position
         open_item = state.valid & (state.decision_month == 0) & (month >= inputs.tabled_month)
         position = jnp.where(open_item[None, :], drawn, state.position)
-        passes, blockers = process.decide(
-            inputs.rule, position, inputs.present, inputs.veto, inputs.weight, inputs.minimum
-        )
-        blocked = blockers & open_item[None, :]
+        passes, blockers = _decide(position, inputs)
+        blocked = blockers & (open_item & ~passes)[None, :]
         return state._replace(
             drift=drift,
             position=position,
@@ -180,6 +182,15 @@ class CoalitionComponent:
             "supporting_count": tallies["supporting"],
             "path_count": num_valid,
         } | {f"{name}_count": value for name, value in finals.items()}
+
+
+def _decide(position, inputs: CoalitionInputs):
+    """(passes (paths,), blockers (member, paths)) of the variant's rule; absent members
+    vote yes (see ``CoalitionInputs``)."""
+    votes = jnp.where(inputs.present[:, None], position, 1).T  # (paths, member)
+    passes = jax.vmap(decide, in_axes=(0, None))(votes, inputs.rule)
+    blockers = jax.vmap(blocking_members, in_axes=(0, None))(votes, inputs.rule)
+    return passes, blockers.T & inputs.present[:, None]
 
 
 def _histogram(values, mask, size: int) -> jnp.ndarray:

@@ -3,10 +3,11 @@
 Inputs from a scenario's ``coalition:`` section (:mod:`.section`): each member's support
 covariates (``process.COVARIATE_NAMES``: ``log_distance`` is ``log(1 + distance_km /
 1000)``, ``major_power`` the actor's), its capability (the actor's COW CINC share: the
-cost-share weight), its population (the EU's qualified-majority weight), its veto (a
-Security Council permanent member: ccode 2, 200, 220, 365, 710), its fixed position if
-any (the proposer always supports), the institution's rule, the supporters needed and
-the tabled month.
+cost-share weight), its population (the EU rules' weight: the member input, else the EU
+table's Eurostat 2024 population), its veto (a Security Council permanent seat in
+``tables/unsc_members.csv``), its fixed position if any (the proposer always supports),
+the institution's rule (``tables/rules.yaml`` through
+:func:`riskengine.models.coalition.institutions.make_rule`), and the tabled month.
 
 Outputs per draw and variant (so the cube gives intervals over parameter draws):
 P(authorised by month) and within the horizon; the time from tabling to decision (a
@@ -45,13 +46,13 @@ from riskengine.models.coalition.component import (
     CoalitionComponent,
     CoalitionInputs,
 )
+from riskengine.models.coalition.institutions import make_rule, shipped_tables
+from riskengine.models.coalition.rules import RuleArrays, rule_arrays
 from riskengine.models.coalition.section import POSITIONS, MemberInputs
 
-__all__ = ["MODEL", "PERMANENT_MEMBERS", "CoalitionEnsemble", "coalition_metrics"]
+__all__ = ["MODEL", "CoalitionEnsemble", "coalition_metrics", "variant_rule"]
 
-PERMANENT_MEMBERS = frozenset({2, 200, 220, 365, 710})
-"""COW codes of the Security Council's permanent members (UN Charter art. 23): United
-States, United Kingdom, France, Russia, China."""
+_PERSONS_PER_MILLION = 1_000_000
 _LEAD = ("chain", "draw", "variant")
 
 
@@ -71,8 +72,23 @@ def member_covariates(inputs: MemberInputs, actor) -> list[float]:
     return [values[name] for name in process.COVARIATE_NAMES]
 
 
+def _permanent_members() -> frozenset[int]:
+    """COW codes of the Security Council's permanent seats (``tables/unsc_members.csv``)."""
+    council = shipped_tables().frames["unsc"]
+    return frozenset(int(code) for code in council.loc[council["seat"] == "permanent", "ccode"])
+
+
+def _population_millions(actor, inputs: MemberInputs) -> float:
+    """The member's population: its input, else the EU table's (Eurostat 2024), else 1."""
+    if inputs.population_millions is not None:
+        return inputs.population_millions
+    eu = shipped_tables().frames["eu"].set_index("ccode")["population_2024_thousands"].dropna()
+    return float(eu[actor.ccode]) / 1000.0 if actor.ccode in eu.index else 1.0
+
+
 def _variant_members(variant) -> dict[str, dict]:
     section = variant.sections["coalition"]
+    permanent = _permanent_members()
     rows = {}
     for name in section.member_names(variant.actors):
         actor = variant.actors[name]
@@ -81,11 +97,48 @@ def _variant_members(variant) -> dict[str, dict]:
         rows[name] = {
             "covariates": member_covariates(inputs, actor),
             "fixed": 1 if name == section.proposer else fixed,
-            "veto": section.institution == "security_council" and actor.ccode in PERMANENT_MEMBERS,
-            "weight": inputs.population_millions,
+            "veto_holder": actor.ccode in permanent,
+            "population": _population_millions(actor, inputs),
             "capability": actor.capability,
         }
     return rows
+
+
+def variant_rule(section, rows: dict[str, dict], names: list[str]) -> tuple[RuleArrays, str]:
+    """The variant's rule (``tables/rules.yaml``, ``minimum_members`` overriding the
+    Security Council's nine votes or the coalition's two) on the union member axis
+    ``names``: members absent from the variant vote yes with no population and
+    ``minimum_yes`` counts them, so they change no criterion and block nothing."""
+    entry = shipped_tables().rules[section.institution]
+    parameters = dict(entry.parameters)
+    present = [name for name in names if name in rows]
+    codes = {name: index + 1 for index, name in enumerate(names)}  # member identifiers
+    if entry.kind == "veto_majority":
+        parameters["veto_holders"] = tuple(codes[n] for n in present if rows[n]["veto_holder"])
+    if section.minimum_members is not None and entry.kind in ("veto_majority", "threshold"):
+        key = "minimum_yes" if entry.kind == "veto_majority" else "minimum_members"
+        parameters[key] = section.minimum_members
+    population = [max(1, round(rows[n]["population"] * _PERSONS_PER_MILLION)) for n in present]
+    rule = make_rule(
+        entry.kind,
+        [codes[n] for n in present],
+        population=population,
+        institution=section.institution,
+        source=entry.source,
+        **parameters,
+    )
+    arrays = rule_arrays(rule)
+    where = [names.index(n) for n in present]
+    veto = np.zeros(len(names), bool)
+    veto[where] = np.asarray(arrays.veto)
+    persons = np.zeros(len(names), np.int32)
+    persons[where] = np.asarray(arrays.population)
+    padded = arrays._replace(
+        veto=veto,
+        population=persons,
+        minimum_yes=np.int32(int(arrays.minimum_yes) + len(names) - len(present)),
+    )
+    return RuleArrays(*(np.asarray(field) for field in padded)), entry.kind
 
 
 def scenario_arrays(scenario) -> ScenarioInputs:
@@ -104,8 +157,6 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     absent = {
         "covariates": [0.0] * len(process.COVARIATE_NAMES),
         "fixed": FREE_POSITION,
-        "veto": False,
-        "weight": 0.0,
         "capability": 0.0,
     }
 
@@ -118,21 +169,18 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         len(variants), len(names), len(process.COVARIATE_NAMES)
     )
     present = np.asarray([[n in rows for n in names] for rows in per_variant], bool)
-    rules = np.asarray(
-        [process.RULES.index(process.INSTITUTION_RULES[s.institution]) for s in sections], np.int32
+    rules = [variant_rule(s, rows, names) for s, rows in zip(sections, per_variant, strict=True)]
+    rule = RuleArrays(
+        *(jnp.asarray(np.stack(parts)) for parts in zip(*[r for r, _ in rules], strict=True))
     )
-    minimum = np.asarray([s.rule_minimum for s in sections], np.int32)
     tabled = np.asarray([s.tabled_month for s in sections], np.int32)
     fixed, capability = stacked("fixed", np.int32), stacked("capability", np.float32)
     inputs = CoalitionInputs(
         covariates=jnp.asarray(covariates),
         present=jnp.asarray(present),
         fixed_position=jnp.asarray(fixed),
-        veto=jnp.asarray(stacked("veto", bool)),
-        weight=jnp.asarray(stacked("weight", np.float32)),
         capability=jnp.asarray(capability),
-        rule=jnp.asarray(rules),
-        minimum=jnp.asarray(minimum),
+        rule=rule,
         tabled_month=jnp.asarray(tabled),
     )
     member_dims = ("variant", "coalition_member")
@@ -155,10 +203,17 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "coalition_capability": Variable(
             member_dims, capability, "member's capability (COW CINC share): cost weight", "1"
         ),
+        "coalition_veto": Variable(
+            member_dims,
+            np.asarray(rule.veto),
+            "a no from this member blocks on its own (veto holders; every member under "
+            "consensus and unanimity)",
+            "1",
+        ),
         "decision_rule": Variable(
             ("variant",),
-            np.asarray([process.RULES[r] for r in rules]),
-            "decision rule of the variant's institution",
+            np.asarray([kind for _, kind in rules]),
+            "decision rule of the variant's institution (riskengine/models/coalition/tables/rules.yaml)",
             "1",
         ),
         "tabled_month": Variable(

@@ -21,25 +21,13 @@ it whatever ``U``. The institution's rule is applied every month from the tabled
 the first month it passes is the decision month (absorbing: positions are frozen there
 and the supporters of that month are the coalition that acts).
 
-Decision rules on positions (+1 yes, 0 abstain, -1 no); ``blockers`` are the members
-counted as holding the item up in a month the rule fails:
-
-- ``security_council`` (UN Charter art. 27(3)): at least ``minimum`` (9) yes votes and no
-  *no* of a permanent member (``veto``); blockers: the vetoing permanent members, or,
-  when no veto was cast, the members voting no;
-- ``consensus`` (NATO, the North Atlantic Council's silence procedure): no member objects
-  (abstention breaks no silence); blockers: the objectors;
-- ``unanimity`` (EU CFSP, TEU art. 31(1) with constructive abstention): no *no*, and the
-  abstainers are fewer than a third of the members or hold less than a third of the
-  population; blockers: the members voting no (if any, else the abstainers);
-- ``qualified_majority`` (TEU art. 16(4)): yes votes from at least 55% of the members
-  holding at least 65% of the population, the population criterion deemed met when
-  fewer than four members withhold a yes; blockers: the members voting no;
-- ``threshold`` (a coalition of the willing): at least ``minimum`` supporters; nobody
-  can block (failing means too few are willing), so no blockers are recorded.
-
-These rules duplicate, minimally, what the branch ``coalition-rules`` provides in
-``riskengine.models.coalition.rules`` (to be swapped in once merged).
+The decision rules are those of :mod:`riskengine.models.coalition.rules` (one form for
+the Security Council's veto majority, NATO's consensus, the EU's unanimity with
+constructive abstention and qualified majority, and a coalition of the willing's
+threshold; the institutions' parameters in ``tables/rules.yaml``), applied to each path's
+positions every month; its ``blocking_members`` are the members recorded as blocking in
+a month the rule fails (a veto, an objection, a blocking minority, abstainers over the
+limit; a count shortfall alone is nobody's block).
 
 Priors (all of them: no fit of this process exists yet; the support coefficients are to
 come from the ``coalition-support`` fit where it ships, see ``ensemble``):
@@ -83,10 +71,7 @@ __all__ = [
     "COVARIATE_NAMES",
     "PARAMETER_COORDS",
     "PARAMETER_DIMS",
-    "RULES",
-    "INSTITUTION_RULES",
     "Params",
-    "decide",
     "location",
     "model",
     "position_from_willingness",
@@ -106,14 +91,6 @@ COVARIATE_NAMES = (
 )
 _COEFFICIENT_MEANS = (1.0, -1.0, 1.0, -1.0, -2.0, -0.3, 0.5, 0.0, -0.3)
 _COEFFICIENT_SDS = (0.5, 0.5, 0.5, 0.5, 1.0, 0.3, 0.5, 0.5, 0.3)
-RULES = ("security_council", "consensus", "unanimity", "qualified_majority", "threshold")
-INSTITUTION_RULES = {
-    "security_council": "security_council",
-    "nato": "consensus",
-    "eu_unanimity": "unanimity",
-    "eu_qualified_majority": "qualified_majority",
-    "coalition_of_the_willing": "threshold",
-}
 PARAMETER_DIMS: dict[str, tuple[str, ...]] = {
     "intercept": (),
     "coefficients": ("support_covariate",),
@@ -165,37 +142,3 @@ def position_from_willingness(willingness, abstain_width) -> jnp.ndarray:
     return jnp.where(willingness > 0, 1, jnp.where(willingness > -abstain_width, 0, -1)).astype(
         jnp.int32
     )
-
-
-def decide(rule, positions, present, veto, weight, minimum):
-    """(passes (paths,), blockers (member, paths)) of rule index ``rule`` (:data:`RULES`)
-    on ``positions`` (member, paths); absent members count nowhere."""
-    present = present[:, None]
-    yes, no = (positions == 1) & present, (positions == -1) & present
-    abstain = (positions == 0) & present
-    weight = jnp.where(present[:, 0], weight, 0.0)[:, None]
-    members = jnp.sum(present)
-    yes_count, no_count = jnp.sum(yes, axis=0), jnp.sum(no, axis=0)
-    total = jnp.sum(weight)
-    any_no = no_count > 0
-    vetoes = no & veto[:, None]
-    any_veto = jnp.any(vetoes, axis=0)
-    council = (yes_count >= minimum) & ~any_veto
-    abstainers_block = (3 * jnp.sum(abstain, axis=0) >= members) & (
-        3 * jnp.sum(abstain * weight, axis=0) >= total
-    )
-    unanimity = ~any_no & ~abstainers_block
-    qualified = (100 * yes_count >= 55 * members) & (
-        (jnp.sum(yes * weight, axis=0) >= 0.65 * total) | (members - yes_count < 4)
-    )
-    passes = jnp.stack([council, ~any_no, unanimity, qualified, yes_count >= minimum])[rule]
-    blockers = jnp.stack(
-        [
-            jnp.where(any_veto[None, :], vetoes, no),
-            no,
-            jnp.where(any_no[None, :], no, abstain & abstainers_block[None, :]),
-            no,
-            jnp.zeros_like(no),
-        ]
-    )[rule]
-    return passes, blockers & ~passes[None, :]

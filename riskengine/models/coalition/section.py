@@ -5,11 +5,11 @@
 ``proposer`` of the action and its ``target`` (actors of the scenario), and the
 ``members`` who take positions. **Members are scenario actors, named by their actor
 name**, and each needs a ``capability`` (COW CINC share: cost shares are
-capability-weighted). ``members`` may be left out for a standing institution: the
-members at ``date`` then come from the institution tables
-(``riskengine.models.coalition.institutions``, branch ``coalition-rules``), matched to
-the declared actors by ``ccode``; a table member without a declared actor is a problem
-that names it. A coalition of the willing has no table: list its candidate members.
+capability-weighted). ``members`` may be left out: the members on ``date`` then come from the institution
+tables (:func:`riskengine.models.coalition.institutions.members`; a coalition of the
+willing's default candidates are NATO's members, as ``tables/rules.yaml`` says), matched
+to the declared actors by ``ccode``; a table member without a declared actor is a
+problem that names it.
 
 Per member, ``member_inputs`` gives the support covariates (all optional, defaults in
 :class:`MemberInputs`), ``election_in_window`` and an optional fixed ``position``
@@ -60,6 +60,7 @@ INSTITUTIONS = (
 POSITIONS = {"oppose": -1, "abstain": 0, "support": 1}
 """A fixed position's name -> its code (the decision rules read -1 no, 0 abstain, 1 yes)."""
 SECURITY_COUNCIL_VOTES = 9  # UN Charter art. 27(3): nine affirmative votes
+_MINIMUM_INSTITUTIONS = ("security_council", "coalition_of_the_willing")
 Institution = Literal[INSTITUTIONS]
 Position = Literal["oppose", "abstain", "support"]
 Agreement = Annotated[
@@ -77,8 +78,7 @@ class MemberInputs(ConfigModel):
     consultation pact; ``trade_exposure`` the member's trade with the target as a share of
     its total trade; ``distance_km`` from the member's capital to the crisis;
     ``democracy`` V-Dem polyarchy; ``population_millions`` weighs the member in the EU's
-    qualified majority (default 1: every member weighs the same, so the population
-    criterion falls back to the count of members).
+    rules (default: the EU table's Eurostat 2024 population for an EU member, else 1).
     """
 
     noun: ClassVar[str] = "a member's inputs"
@@ -90,7 +90,7 @@ class MemberInputs(ConfigModel):
     distance_km: NonNegative = 2000.0
     democracy: Fraction = 0.5
     election_in_window: bool = False
-    population_millions: Positive = 1.0
+    population_millions: Positive | None = None
     position: Position | None = Field(
         None, description="A fixed position (the member's stance is known); None: drawn."
     )
@@ -104,7 +104,7 @@ class CoalitionSection(ModelSection):
     proposer: ActorName
     target: ActorName
     date: datetime.date | None = Field(
-        None, description="Membership date for the institution tables; None: the latest."
+        None, description="Membership date for the institution tables (needed without members)."
     )
     members: list[ActorName] | None = Field(
         None, description="Members taking positions; None: the institution's at ``date``."
@@ -169,7 +169,13 @@ class CoalitionSection(ModelSection):
             if name not in members:
                 message = f"{name!r} is not a member; allowed: {names_text(members)}"
                 problems.append((("member_inputs", name), message))
-        if self.rule_minimum > len(members):
+        if self.minimum_members is not None and self.institution not in _MINIMUM_INSTITUTIONS:
+            message = (
+                f"got {self.minimum_members} for {self.institution}, whose rule fixes its "
+                f"majority; allowed: minimum_members only for {', '.join(_MINIMUM_INSTITUTIONS)}"
+            )
+            problems.append((("minimum_members",), message))
+        elif self.institution in _MINIMUM_INSTITUTIONS and self.rule_minimum > len(members):
             message = (
                 f"got {self.rule_minimum} supporters needed but there are {len(members)} "
                 f"members; allowed: an integer from 1 to {len(members)}"
@@ -179,46 +185,38 @@ class CoalitionSection(ModelSection):
 
 
 def _table_members(institution, date, actors: dict[str, Actor]):
-    """(member actor names, problems) from the institution tables, by ccode."""
-    if institution == "coalition_of_the_willing":
+    """(member actor names, problems) from the institution tables on ``date``, matched to
+    the declared actors by ccode."""
+    from riskengine.errors import RiskEngineError
+    from riskengine.models.coalition.institutions import members as table_members
+    from riskengine.models.coalition.institutions import shipped_tables
+
+    if date is None:
         message = (
-            "missing; required for a coalition of the willing (it has no membership table): "
-            "a list of the actors that may join"
+            "missing; required when members are left out (the date of the institution's "
+            "membership, e.g. 2026-11-30), or list the members"
         )
-        return (), [(("members",), message)]
+        return (), [(("date",), message)]
     try:
-        from riskengine.models.coalition.institutions import members as table_members
-    except ImportError:
-        message = (
-            "missing, and the institution tables are not installed; allowed: a list of "
-            "the member actors"
-        )
-        return (), [(("members",), message)]
+        codes = table_members(institution, date)
+    except RiskEngineError as error:
+        return (), [(("date",), f"got {date.isoformat()}; {error}")]
     by_code = {actor.ccode: name for name, actor in actors.items() if actor.ccode is not None}
-    names, missing = [], []
-    for member in table_members(institution, date):
-        code, label = _code_and_label(member)
-        (names.append(by_code[code]) if code in by_code else missing.append(f"{label} ({code})"))
+    table = shipped_tables().frames[shipped_tables().rules[institution].member_table]
+    labels = dict(zip(table["ccode"], table["name"], strict=False))
+    missing = [f"{labels.get(code, code)} ({code})" for code in codes if code not in by_code]
     if missing:
         message = (
-            f"members of {institution} at {date or 'the latest date'} without a declared actor: "
+            f"members of {institution} on {date.isoformat()} without a declared actor: "
             f"{', '.join(missing)}; allowed: declare them as actors with their ccode and a "
             "capability, or list the members"
         )
         return (), [(("members",), message)]
+    names = tuple(by_code[code] for code in codes)
     problems = capable_actor_problems(
         [(("members",), name) for name in names], actors, "among the members"
     )
-    return tuple(names), problems
-
-
-def _code_and_label(member) -> tuple[int, str]:
-    """A table row (ccode int, a mapping or an object with ``ccode``/``name``)."""
-    if isinstance(member, int):
-        return member, str(member)
-    if isinstance(member, dict):
-        return int(member["ccode"]), str(member.get("name", member["ccode"]))
-    return int(member.ccode), str(getattr(member, "name", member.ccode))
+    return names, problems
 
 
 class CoalitionPatch(SectionPatch):
