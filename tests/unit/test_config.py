@@ -37,9 +37,13 @@ SHIPPED = sorted(path.name for path in CONFIGS.glob("*.yaml"))
 SHIPPED_MODELS = {
     "baltic.yaml": ("onset", "escalation", "joining"),
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
+    "coalition_of_the_willing.yaml": ("escalation", "coalition"),
+    "eu_sanctions_unanimity.yaml": ("escalation", "coalition", "sanctions"),
+    "nato_reinforcement.yaml": ("escalation", "coalition"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
     "taiwan_strait.yaml": ("escalation", "joining"),
+    "unsc_resolution.yaml": ("coalition",),
 }
 FIRST_VARIANT = {"sanctions_iran.yaml": "eu_only"}  # the others: baseline
 # Version-1 files as they were shipped (git 321edb4), and their version-2 successors
