@@ -178,7 +178,7 @@ def test_members_absent_from_a_variant_change_no_decision(institution):
     """The rule on the union of the variants' members, absent ones voting yes with no
     population, decides as the rule on the variant's own members."""
     from riskengine.models.coalition.component import CoalitionInputs, _decide
-    from riskengine.models.coalition.ensemble import variant_rule
+    from riskengine.models.coalition.inputs import variant_rule
     from riskengine.models.coalition.section import CoalitionSection
 
     own_names = [f"M{index}" for index in range(20)]
