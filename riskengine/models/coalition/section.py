@@ -9,7 +9,8 @@ capability-weighted). ``members`` may be left out: the members on ``date`` then 
 tables (:func:`riskengine.models.coalition.institutions.members`; a coalition of the
 willing's default candidates are NATO's members, as ``tables/rules.yaml`` says), matched
 to the declared actors by ``ccode``; a table member without a declared actor is a
-problem that names it.
+problem that names it. (A variant that changes the ``institution`` of such a section
+takes the new institution's members on the same date.)
 
 Per member, ``member_inputs`` gives the support covariates (all optional, defaults in
 :class:`MemberInputs`), ``election_in_window`` and an optional fixed ``position``
