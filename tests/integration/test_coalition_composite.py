@@ -188,7 +188,7 @@ def test_a_partial_posterior_is_completed_from_the_priors(tmp_path, monkeypatch)
     )
     assert source == "posterior" and provenance["from_posterior"] == ["intercept"]
     assert "coefficients" in provenance["from_prior"]
-    assert (draws["intercept"] == 0.7).all() and draws["coefficients"].shape == (2, 3, 9)
+    assert (draws["intercept"] == 0.7).all() and draws["coefficients"].shape == (2, 3, 8)
     wrong = xr.Dataset({"coefficients": (("chain", "draw", "c"), np.zeros((2, 10, 4)))})
     xr.DataTree.from_dict({"/": xr.Dataset(), "posterior": wrong}).to_netcdf(
         path, engine="h5netcdf"

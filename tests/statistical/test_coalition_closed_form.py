@@ -29,18 +29,19 @@ INTERCEPTS = np.asarray([0.0, 1.5, 0.8, 0.2, -0.3], np.float32)  # member locati
 WIDTH = 1.0
 
 
-def _params(latent_scale: float) -> process.Params:
+def _params(case_scale: float) -> process.Params:
     return process.Params(
         intercept=jnp.float32(0.0),
-        coefficients=jnp.asarray([1.0] + [0.0] * 8, jnp.float32),  # ally_proposer carries it
-        latent_scale=jnp.float32(latent_scale),
+        coefficients=jnp.asarray([1.0] + [0.0] * 7, jnp.float32),  # ally_proposer carries it
+        case_scale=jnp.float32(case_scale),
+        election_shift=jnp.float32(0.0),
         abstain_width=jnp.float32(WIDTH),
         movement_scale=jnp.float32(0.0),
         level_shift=jnp.float32(0.0),
     )
 
 
-def _passed_in_month_one(institution: str, latent_scale: float, minimum=None) -> np.ndarray:
+def _passed_in_month_one(institution: str, case_scale: float, minimum=None) -> np.ndarray:
     section = CoalitionSection.build(
         institution=institution, proposer="P", target="T", members=NAMES, minimum_members=minimum
     )
@@ -50,6 +51,7 @@ def _passed_in_month_one(institution: str, latent_scale: float, minimum=None) ->
     covariates[:, 0] = INTERCEPTS
     inputs = CoalitionInputs(
         covariates=jnp.asarray(covariates),
+        election=jnp.zeros(len(NAMES), jnp.float32),
         present=jnp.ones(len(NAMES), bool),
         fixed_position=jnp.asarray([1] + [FREE_POSITION] * 4, jnp.int32),
         capability=jnp.ones(len(NAMES), jnp.float32),
@@ -59,7 +61,7 @@ def _passed_in_month_one(institution: str, latent_scale: float, minimum=None) ->
     words = jax.random.key_data(jax.random.key(11)).astype(jnp.uint32)
     stream = stream_words(words, jnp.arange(NUM_PATHS))
     state = COMPONENT.start(
-        words, _params(latent_scale), inputs, stream, jnp.ones(NUM_PATHS, bool), {}, num_months=3
+        words, _params(case_scale), inputs, stream, jnp.ones(NUM_PATHS, bool), {}, num_months=3
     )
     return np.asarray(state.decision_month == 1)
 

@@ -199,7 +199,7 @@ def test_members_absent_from_a_variant_change_no_decision(institution):
     spread[present] = positions
 
     def decided(arrays, votes, mask):
-        inputs = CoalitionInputs(None, jnp.asarray(mask), None, None, arrays, None)
+        inputs = CoalitionInputs(None, None, jnp.asarray(mask), None, None, arrays, None)
         passes, blockers = _decide(jnp.asarray(votes), inputs)
         return np.asarray(passes), np.asarray(blockers)
 

@@ -34,7 +34,8 @@ _READING_STEP = AUXILIARY_STEP - 1
 
 
 class CoalitionInputs(NamedTuple):
-    """One variant: per member (member, ...) its covariates, presence, fixed position
+    """One variant: per member (member, ...) its covariates, an election in the window
+    (0 or 1), presence, fixed position
     (-1, 0, 1, or ``FREE_POSITION``) and capability; the decision rule as
     ``rules.RuleArrays`` on the same member axis; the tabled month.
 
@@ -43,6 +44,7 @@ class CoalitionInputs(NamedTuple):
     share or veto of the rule, and never block."""
 
     covariates: jnp.ndarray
+    election: jnp.ndarray
     present: jnp.ndarray
     fixed_position: jnp.ndarray
     capability: jnp.ndarray
@@ -89,8 +91,8 @@ class CoalitionComponent:
         state = CoalitionState(
             month=jnp.int32(1),
             valid=valid,
-            location=process.location(params, inputs.covariates),
-            latent=params.latent_scale * shared,
+            location=process.location(params, inputs.covariates, inputs.election),
+            latent=params.case_scale * shared,
             reading=reading,
             drift=jnp.zeros(shape, jnp.float32),
             position=jnp.zeros(shape, jnp.int32),

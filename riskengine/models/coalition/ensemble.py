@@ -41,7 +41,8 @@ __all__ = ["MODEL", "PRIOR_ONLY", "CoalitionEnsemble"]
 _DESCRIPTIONS = {
     "intercept": ("logit scale", "willingness to support at covariates 0"),
     "coefficients": ("logit scale per covariate unit", "covariate slopes of support"),
-    "latent_scale": ("logit scale", "sd of the per-path factor shared by all members"),
+    "case_scale": ("logit scale", "sd of the per-path factor shared by all members"),
+    "election_shift": ("logit scale", "support shift of a member facing an election (prior only)"),
     "abstain_width": ("logit scale", "width of the abstention band below the yes threshold"),
     "movement_scale": ("logit scale per month", "sd of a member's monthly drift in willingness"),
     "level_shift": (

@@ -40,7 +40,6 @@ def member_covariates(inputs: MemberInputs, actor) -> list[float]:
         "log_distance": float(np.log1p(inputs.distance_km / 1000.0)),
         "democracy": inputs.democracy,
         "major_power": float(actor.major_power),
-        "election_in_window": float(inputs.election_in_window),
     }
     return [values[name] for name in process.COVARIATE_NAMES]
 
@@ -69,6 +68,7 @@ def _variant_members(variant) -> dict[str, dict]:
         fixed = POSITIONS[inputs.position] if inputs.position else FREE_POSITION
         rows[name] = {
             "covariates": member_covariates(inputs, actor),
+            "election": float(inputs.election_in_window),
             "fixed": 1 if name == section.proposer else fixed,
             "veto_holder": actor.ccode in permanent,
             "population": _population_millions(actor, inputs),
@@ -129,6 +129,7 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     names = list(dict.fromkeys(name for rows in per_variant for name in rows))
     absent = {
         "covariates": [0.0] * len(process.COVARIATE_NAMES),
+        "election": 0.0,
         "fixed": FREE_POSITION,
         "capability": 0.0,
     }
@@ -150,6 +151,7 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     fixed, capability = stacked("fixed", np.int32), stacked("capability", np.float32)
     inputs = CoalitionInputs(
         covariates=jnp.asarray(covariates),
+        election=jnp.asarray(stacked("election", np.float32)),
         present=jnp.asarray(present),
         fixed_position=jnp.asarray(fixed),
         capability=jnp.asarray(capability),
@@ -162,6 +164,12 @@ def scenario_arrays(scenario) -> ScenarioInputs:
             (*member_dims, "support_covariate"),
             covariates,
             "support-model covariates of each member (0 where not a member in the variant)",
+            "1",
+        ),
+        "coalition_election": Variable(
+            member_dims,
+            np.asarray(inputs.election),
+            "an election in the member's window (the prior-only election_shift applies)",
             "1",
         ),
         "coalition_member_present": Variable(

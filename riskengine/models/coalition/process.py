@@ -3,11 +3,14 @@
 Generative story (one simulated path; members ``j``, scenario months ``m``). From the
 month the item is tabled, each member holds a latent willingness
 
-    U[j, m] = location[j] + latent_scale * z + drift[j, m] + level_shift * max(level[m] - 1, 0)
+    U[j, m] = location[j] + case_scale * z + drift[j, m] + level_shift * max(level[m] - 1, 0)
               + e[j]
 
-with ``location[j] = intercept + x[j] . coefficients`` (the support model's linear
-predictor on the member's covariates ``x``, :data:`COVARIATE_NAMES`), ``z ~ N(0, 1)`` a
+with ``location[j] = intercept + x[j] . coefficients + election_shift * election[j]`` (the
+support model's linear predictor on the member's covariates ``x``, :data:`COVARIATE_NAMES`,
+and an election in the window; the parameter names are those of the support model of
+branch ``coalition-support``, ``support.Params``, so that its fitted posterior can supply
+them once its covariates are adopted), ``z ~ N(0, 1)`` a
 factor shared by all members of the path (drawn once: members' positions are
 correlated, e.g. how the crisis is read in capitals), ``drift`` a per-member random walk
 from the tabled month (``drift[j, tabled] = 0``, steps ``N(0, movement_scale**2)``: positions
@@ -42,11 +45,12 @@ come from the ``coalition-support`` fit where it ships, see ``ensemble``):
   10% of its trade with the target: about -0.2 on the logit scale: states shield their
   trade, Drezner 1999); log distance (thousands of km) ``Normal(-0.3, 0.3)`` (distant
   states care less); democracy ``Normal(0.5, 0.5)`` (democracies join multilateral
-  action more readily, Tago 2007); major power ``Normal(0, 0.5)``; an election in the
-  window ``Normal(-0.3, 0.3)``: governments facing an election shy away from costly
+  action more readily, Tago 2007); major power ``Normal(0, 0.5)``;
+- ``election_shift ~ Normal(-0.4, 0.3)``, an election in the window (as the support
+  model's prior): governments facing an election shy away from costly
   commitments (Gaubatz 1991 finds democracies less likely to enter wars close to
   elections), with a spread that allows no effect or a rally;
-- ``latent_scale ~ HalfNormal(1)``: the shared factor moves every member by up to about
+- ``case_scale ~ HalfNormal(1)``: the shared factor moves every member by up to about
   2 on the logit scale (two sd) between paths: positions within a case are strongly
   correlated (blocs move together);
 - ``abstain_width ~ LogNormal(0, 0.5)``: abstention spans about 1 logit unit below the
@@ -87,14 +91,14 @@ COVARIATE_NAMES = (
     "log_distance",
     "democracy",
     "major_power",
-    "election_in_window",
 )
-_COEFFICIENT_MEANS = (1.0, -1.0, 1.0, -1.0, -2.0, -0.3, 0.5, 0.0, -0.3)
-_COEFFICIENT_SDS = (0.5, 0.5, 0.5, 0.5, 1.0, 0.3, 0.5, 0.5, 0.3)
+_COEFFICIENT_MEANS = (1.0, -1.0, 1.0, -1.0, -2.0, -0.3, 0.5, 0.0)
+_COEFFICIENT_SDS = (0.5, 0.5, 0.5, 0.5, 1.0, 0.3, 0.5, 0.5)
 PARAMETER_DIMS: dict[str, tuple[str, ...]] = {
     "intercept": (),
     "coefficients": ("support_covariate",),
-    "latent_scale": (),
+    "case_scale": (),
+    "election_shift": (),
     "abstain_width": (),
     "movement_scale": (),
     "level_shift": (),
@@ -106,8 +110,9 @@ class Params(NamedTuple):
     """Logit scale of a member's willingness to support (see the module docstring)."""
 
     intercept: jnp.ndarray  # () at covariates 0
-    coefficients: jnp.ndarray  # (9,) per covariate unit, COVARIATE_NAMES order
-    latent_scale: jnp.ndarray  # () sd of the per-path shared factor
+    coefficients: jnp.ndarray  # (8,) per covariate unit, COVARIATE_NAMES order
+    case_scale: jnp.ndarray  # () sd of the per-path shared factor
+    election_shift: jnp.ndarray  # () a member facing an election in the window (prior only)
     abstain_width: jnp.ndarray  # () width of the abstention band below the yes threshold
     movement_scale: jnp.ndarray  # () sd of a member's monthly drift
     level_shift: jnp.ndarray  # () per crisis level above threat (prior only)
@@ -120,7 +125,8 @@ def priors() -> dict[str, dist.Distribution]:
         "coefficients": dist.Normal(
             jnp.asarray(_COEFFICIENT_MEANS), jnp.asarray(_COEFFICIENT_SDS)
         ).to_event(1),
-        "latent_scale": dist.HalfNormal(1.0),
+        "case_scale": dist.HalfNormal(1.0),
+        "election_shift": dist.Normal(-0.4, 0.3),
         "abstain_width": dist.LogNormal(0.0, 0.5),
         "movement_scale": dist.HalfNormal(0.25),
         "level_shift": dist.Normal(0.15, 0.15),
@@ -132,9 +138,14 @@ def model() -> Params:
     return Params(**{name: numpyro.sample(name, prior) for name, prior in priors().items()})
 
 
-def location(params: Params, covariates) -> jnp.ndarray:
-    """intercept + x . coefficients, one per row of ``covariates`` (member, 9)."""
-    return params.intercept + jnp.sum(covariates * params.coefficients, axis=-1)
+def location(params: Params, covariates, election) -> jnp.ndarray:
+    """intercept + x . coefficients + election_shift * election, one per row of
+    ``covariates`` (member, 8); ``election`` (member,) is 1 for an election in the window."""
+    return (
+        params.intercept
+        + jnp.sum(covariates * params.coefficients, axis=-1)
+        + params.election_shift * election
+    )
 
 
 def position_from_willingness(willingness, abstain_width) -> jnp.ndarray:
