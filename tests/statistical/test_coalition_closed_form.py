@@ -29,7 +29,7 @@ INTERCEPTS = np.asarray([0.0, 1.5, 0.8, 0.2, -0.3], np.float32)  # member locati
 WIDTH = 1.0
 
 
-def _params(case_scale: float) -> process.Params:
+def _params(case_scale: float, level_shift: float = 0.0) -> process.Params:
     return process.Params(
         intercept=jnp.float32(0.0),
         coefficients=jnp.asarray([1.0] + [0.0] * 7, jnp.float32),  # ally_proposer carries it
@@ -37,11 +37,13 @@ def _params(case_scale: float) -> process.Params:
         election_shift=jnp.float32(0.0),
         abstain_width=jnp.float32(WIDTH),
         movement_scale=jnp.float32(0.0),
-        level_shift=jnp.float32(0.0),
+        level_shift=jnp.float32(level_shift),
     )
 
 
-def _passed_in_month_one(institution: str, case_scale: float, minimum=None) -> np.ndarray:
+def _passed_in_month_one(
+    institution: str, case_scale: float, minimum=None, level=None, level_shift=0.0
+) -> np.ndarray:
     section = CoalitionSection.build(
         institution=institution, proposer="P", target="T", members=NAMES, minimum_members=minimum
     )
@@ -60,9 +62,10 @@ def _passed_in_month_one(institution: str, case_scale: float, minimum=None) -> n
     )
     words = jax.random.key_data(jax.random.key(11)).astype(jnp.uint32)
     stream = stream_words(words, jnp.arange(NUM_PATHS))
-    state = COMPONENT.start(
-        words, _params(case_scale), inputs, stream, jnp.ones(NUM_PATHS, bool), {}, num_months=3
-    )
+    context = {} if level is None else {"level": jnp.full(NUM_PATHS, level, jnp.int32)}
+    params = _params(case_scale, level_shift)
+    valid = jnp.ones(NUM_PATHS, bool)
+    state = COMPONENT.start(words, params, inputs, stream, valid, context, num_months=3)
     return np.asarray(state.decision_month == 1)
 
 
@@ -114,6 +117,13 @@ def test_threshold_is_a_poisson_binomial_count():
     _, yes = _no_yes()
     truth = _poisson_binomial_at_least(yes, 2)  # the proposer and two more
     _assert_close(_passed_in_month_one("coalition_of_the_willing", 0.0, minimum=3), truth)
+
+
+def test_the_crisis_level_shifts_support():
+    """At war (level 4) support shifts by 3 * level_shift (prior-only effect)."""
+    no = expit(-WIDTH - INTERCEPTS[1:] - 3 * 0.4)
+    simulated = _passed_in_month_one("nato", 0.0, level=4, level_shift=0.4)
+    _assert_close(simulated, float(np.prod(1 - no)))
 
 
 def test_negative_control_a_shared_factor_breaks_independence():
