@@ -177,9 +177,10 @@ class CoalitionSection(ModelSection):
             )
             problems.append((("minimum_members",), message))
         elif self.institution in _MINIMUM_INSTITUTIONS and self.rule_minimum > len(members):
+            default = " (the default)" if self.minimum_members is None else ""
             message = (
-                f"got {self.rule_minimum} supporters needed but there are {len(members)} "
-                f"members; allowed: an integer from 1 to {len(members)}"
+                f"got {self.rule_minimum}{default} supporters needed but there are "
+                f"{len(members)} members; allowed: an integer from 1 to {len(members)}"
             )
             problems.append((("minimum_members",), message))
         return problems
