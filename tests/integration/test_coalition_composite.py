@@ -97,6 +97,20 @@ def test_variants_move_the_decision_as_the_rules_say(cube):
     assert (later.sel(month=slice(1, 5)) == 0).all()
 
 
+def test_force_while_deliberating_is_the_crisis_before_a_decision(cube):
+    predictions = cube["predictions"]
+    force = predictions["p_force_while_deliberating"]
+    by_horizon = predictions["p_use_of_force_by"].isel(month=-1)
+    assert (force <= by_horizon + 1e-12).all()
+    # vetoed every month from month 1: the item is open throughout
+    np.testing.assert_array_equal(
+        force.sel(variant="russia_opposes"), by_horizon.sel(variant="russia_opposes")
+    )
+    assert (
+        force.sel(variant="coalition_of_the_willing") < by_horizon.sel(variant="baseline")
+    ).any()
+
+
 def test_judgments_and_prior_only_warning(cube):
     declared = cube.attrs["judgments"]
     assert "p_authorised_within" in declared and "expected_months_to_decision" in declared

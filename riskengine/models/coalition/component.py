@@ -1,5 +1,8 @@
 """The coalition process as a composable ``Component``: per path, members' positions
 month by month and the month the institution decides (:mod:`.process` has the story).
+With an escalation model in the path it also records whether the crisis reaches the use
+of force (level 3 or 4) in a month from the tabled month to the decision month: the risk
+that a crisis escalates while the body deliberates.
 
 Signals for the models stepping after it (``MODEL_NAMES``): ``authorised`` (bool per
 path, true from the decision month on) and ``coalition_size`` (members supporting this
@@ -31,6 +34,7 @@ FREE_POSITION = 2  # fixed-position code of a member whose position is drawn
 _MEMBER_SHIFT = 16
 _LATENT_STEP = AUXILIARY_STEP
 _READING_STEP = AUXILIARY_STEP - 1
+_USE_OF_FORCE = 3  # escalation level code
 
 
 class CoalitionInputs(NamedTuple):
@@ -63,6 +67,7 @@ class CoalitionState(NamedTuple):
     decision_month: jnp.ndarray  # (paths,) int32 scenario month of the decision, 0 = none
     blocked: jnp.ndarray  # (member, paths) blocked the item this month
     ever_blocked: jnp.ndarray  # (member, paths)
+    force_while_open: jnp.ndarray  # (paths,) the crisis at use of force or war while undecided
 
 
 def _params(params) -> process.Params:
@@ -99,6 +104,7 @@ class CoalitionComponent:
             decision_month=jnp.zeros(stream.shape, jnp.int32),
             blocked=jnp.zeros(shape, bool),
             ever_blocked=jnp.zeros(shape, bool),
+            force_while_open=jnp.zeros(stream.shape, bool),
         )
         return self._advance(words, params, inputs, stream, state, context)
 
@@ -137,6 +143,7 @@ class CoalitionComponent:
             decision_month=jnp.where(open_item & passes, month, state.decision_month),
             blocked=blocked,
             ever_blocked=state.ever_blocked | blocked,
+            force_while_open=state.force_while_open | (open_item & (level >= _USE_OF_FORCE)),
         )
 
     def signals(self, state) -> dict:
@@ -173,6 +180,7 @@ class CoalitionComponent:
             "participating": jnp.sum(participant, axis=1, dtype=jnp.int32),
             "ever_blocked": jnp.sum(state.ever_blocked & valid[None, :], axis=1, dtype=jnp.int32),
             "member_present": inputs.present.astype(jnp.int32) * jnp.sum(valid, dtype=jnp.int32),
+            "force_while_open": jnp.sum(state.force_while_open & valid, dtype=jnp.int32),
         }
         share = jnp.where(total > 0, committed / jnp.where(total > 0, total, 1.0), 0.0)
         return counts, {"cost_share": share.astype(jnp.float32)}

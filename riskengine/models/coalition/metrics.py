@@ -96,6 +96,13 @@ def coalition_metrics(totals: dict) -> dict[str, Variable]:
             "mean number of members taking part, given a decision",
             "states",
         ),
+        "p_force_while_deliberating": Variable(
+            _LEAD,
+            totals["force_while_open_count"] / paths,
+            "probability that the crisis reaches the use of force in a month from tabling to the "
+            "decision (or to the horizon without one); 0 without an escalation section",
+            "probability",
+        ),
         "cost_share": Variable(
             (*_LEAD, "coalition_member"),
             cost_share,
