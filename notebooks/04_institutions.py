@@ -115,7 +115,9 @@ plt.show()
 # the crisis level, a prior-only effect). Hungary is the reluctant member. Cost shares
 # are capability-weighted (COW CINC) among the members that take part; the benefit is
 # shared equally by all allies, so the free-riding index (benefit share minus cost share)
-# is positive for members that gain more than they pay.
+# is positive for members that gain more than they pay. Institutional speed is a risk
+# factor: P(force while deliberating) is the probability that the crisis reaches the use
+# of force between tabling and decision.
 
 # %%
 nato = run("nato_reinforcement")
@@ -125,6 +127,7 @@ display(
         [
             summary(predictions["p_authorised_within"], "P(consensus within 12 months)"),
             summary(predictions["expected_coalition_size"], "allies taking part, if decided"),
+            summary(predictions["p_force_while_deliberating"], "P(force while deliberating)"),
         ],
         axis=1,
     )

@@ -214,6 +214,7 @@ def test_institutions_notebook_runs(tmp_path):
     assert not errors, errors
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "P(authorised within 12 months)" in html and "free-riding index" in html
+    assert "P(force while deliberating)" in html
     assert "China" in html and "Hungary" in html
     markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
     assert "the institution authorises the action within 12 months" in markdown
