@@ -5,6 +5,7 @@ a partial fitted posterior completed from the priors."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +146,9 @@ def test_chunking_does_not_change_the_cube(scenario, cube):
 def test_a_brief_with_an_undefined_conditional_renders(cube):
     text = str(riskengine.brief(cube))
     assert "the institution authorises the action within 12 months" in text
+    # russia_opposes never decides: its time to decision is undefined, not nan
+    assert "| russia_opposes | undefined | undefined to undefined |" in text
+    assert not re.search(r"\bnan\b", text)
 
 
 def test_security_council_scenario_from_the_command_line(run_cli, tmp_path):
