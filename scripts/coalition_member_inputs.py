@@ -10,8 +10,8 @@ which ATOP codes for many friendship treaties with Russia, are left out);
 ``trade_exposure``: the member's trade with the target over its total trade, COW Trade 4.0,
 2014 (its last year); ``distance_km``: CShapes minimum distance to the target's territory,
 2019; ``democracy``: V-Dem polyarchy, latest year; ``affinity_*``: UN General Assembly
-agreement on the roll calls of 2010-2019 both states voted on (yes/no/abstain; share
-agreeing, rescaled to -1..1 as ``2 * share - 1``). Major powers: the COW list since 1991.
+agreement on the roll calls of 2010-2019 both states voted on, as Signorino and Ritter's
+(1999) S score (yes 1, abstain 0.5, no 0; ``1 - 2 * mean |difference|``, from -1 to 1). Major powers: the COW list since 1991.
 The ISO code of each state (``un_votes`` has no COW codes) is mapped by hand in
 :data:`STATES`, and the script checks each mapped name against the file's country name.
 """
@@ -85,12 +85,17 @@ def _latest(frame: pd.DataFrame, code: int, column: str, code_column: str = "cco
     return float(rows[column].iloc[-1])
 
 
+_VOTE_VALUES = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
+
+
 def _agreement(votes: pd.DataFrame, first: str, second: str) -> float:
+    """Signorino and Ritter's S score on the roll calls both voted on: 1 - 2 * mean |a - b|
+    with yes 1, abstain 0.5, no 0 (1: always the same vote; -1: always opposite)."""
     pair = votes[votes.country_code.isin([first, second])].pivot_table(
-        index="rcid", columns="country_code", values="vote", aggfunc="first"
+        index="rcid", columns="country_code", values="value", aggfunc="first"
     )
     pair = pair.dropna()
-    return float(2 * (pair[first] == pair[second]).mean() - 1) if len(pair) else 0.0
+    return float(1 - 2 * (pair[first] - pair[second]).abs().mean()) if len(pair) else 0.0
 
 
 def _trade_exposure(trade: pd.DataFrame, member: int, target: int) -> float:
@@ -118,7 +123,7 @@ def main(codes: list[int]) -> None:
     votes = pd.read_csv(data / "alignment/un_votes.csv.gz")
     calls = pd.read_csv(data / "alignment/un_roll_calls.csv.gz")
     recent = calls[calls.date.str[:4].astype(int).between(2010, 2019)].rcid
-    votes = votes[votes.rcid.isin(recent)]
+    votes = votes[votes.rcid.isin(recent)].assign(value=lambda v: v.vote.map(_VOTE_VALUES))
     names = dict(zip(votes.country_code, votes.country, strict=False))
     for code in codes:
         name, iso, un_name = STATES[code]
