@@ -135,6 +135,27 @@ def test_the_coalition_leaves_the_crisis_paths_unchanged(scenario, cube):
         )
 
 
+def test_adding_the_coalition_keeps_the_other_models_draws():
+    """Streams are numbered per model (STREAM_INDICES): a coalition stepping between
+    escalation and sanctions changes neither's random numbers (sanctions triggered by the
+    crisis here, not by the coalition)."""
+    coupled = riskengine.load_scenario(REPOSITORY / "tests" / "data" / "tiny_coupled.yaml")
+    coupled = coupled.with_ensemble(paths_per_draw=1000, num_draws=3)
+    data = coupled.model_dump()
+    data["coalition"] = {
+        "institution": "coalition_of_the_willing",
+        "proposer": "Germany",
+        "target": "Russia",
+        "members": ["Germany", "Finland", "Estonia"],
+    }
+    with_coalition = run(Scenario.build(**data))
+    alone = run(coupled)
+    for name in ("sanctions_status_count", "target_cost_count", "level_count"):
+        np.testing.assert_array_equal(
+            with_coalition["predictions"][name].values, alone["predictions"][name].values
+        )
+
+
 def test_chunking_does_not_change_the_cube(scenario, cube):
     """Per-path counter streams and exact reductions (the cost shares as fixed-point
     sums): a run cut into chunks of 300 paths gives the same predictions bit for bit."""
