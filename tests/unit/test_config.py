@@ -216,7 +216,7 @@ def test_quickstart_is_small_and_fixed():
             "model: escalation",
             4,
             "model: unknown field; allowed fields: schema_version, name, title, description, "
-            "horizon_months, actors, onset, escalation, joining, sanctions, variants, ensemble",
+            "horizon_months, actors, onset, escalation, joining, coalition, sanctions, variants, ensemble",
         ),
         (
             1,
@@ -350,7 +350,7 @@ def test_quickstart_is_small_and_fixed():
             "    crisis_management: true",
             22,
             "variants[1].crisis_management: unknown field; "
-            "allowed fields: name, description, onset, escalation, joining, sanctions",
+            "allowed fields: name, description, onset, escalation, joining, coalition, sanctions",
         ),
         # ensemble
         (24, "  seed: -1", 24, "ensemble.seed: got -1; allowed: an integer from 0 to 4294967295"),
@@ -476,7 +476,7 @@ def test_a_scenario_needs_a_model_section(tmp_path):
     lines = [*BASE_LINES[:10], *BASE_LINES[17:19], *BASE_LINES[22:]]
     path = write(tmp_path, lines)
     assert problems_of(path) == [
-        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, sanctions"
+        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, coalition, sanctions"
     ]
 
 
