@@ -9,6 +9,7 @@ quantities are stated with their units and no terms.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 import xarray as xr
@@ -53,12 +54,15 @@ def _judgment(values, variant, baseline, declared, credible_mass) -> Judgment:
     if variant != baseline:
         difference = summarize_probability(series - values.sel(variant=baseline), credible_mass)
     probability = declared.get("kind", "probability") == "probability"
+    # no term where every draw is undefined (e.g. P(x | authorised) in a variant where no
+    # path is ever authorised)
+    termed = probability and math.isfinite(summary.mean)
     return Judgment(
         str(variant),
         declared["label"],
         summary,
-        icd203_term(summary.mean) if probability else "",
-        phia_term(summary.mean) if probability else "",
+        icd203_term(summary.mean) if termed else "",
+        phia_term(summary.mean) if termed else "",
         difference,
         declared.get("kind", "probability"),
         declared.get("units", "probability"),

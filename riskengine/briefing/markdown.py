@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +52,20 @@ def _data_note(cube: xr.DataTree) -> str:
     return "; ".join(notes.values()) or "see the cube's parameter provenance"
 
 
+_UNDEFINED = "undefined"  # every draw NaN, e.g. a conditional whose condition never held
+
+
 def _percent(value: float, digits: int = 1) -> str:
-    return f"{100 * value:.{digits}f}%"
+    return f"{100 * value:.{digits}f}%" if math.isfinite(value) else _UNDEFINED
 
 
 def _signed(value: float) -> str:
-    return f"{100 * value:+.1f} pp"
+    return f"{100 * value:+.1f} pp" if math.isfinite(value) else _UNDEFINED
 
 
 def _number(value: float, signed: bool = False) -> str:
+    if not math.isfinite(value):
+        return _UNDEFINED
     return f"{value:+,.3g}" if signed else f"{value:,.3g}"
 
 

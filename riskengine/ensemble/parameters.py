@@ -4,7 +4,10 @@
 by ``riskengine fit``; every model keeps its fitted files there, the posterior predictive
 check beside it as ``ppc.json``) and the priors otherwise. Posterior draws are thinned evenly to the
 requested ``num_chains`` x ``num_draws``; prior draws are sampled from the seed's
-parameter key, so they too are reproducible.
+parameter key, so they too are reproducible. A model whose posterior file holds only
+some of its parameters (the coalition model: a fitted support model, a decision process
+on priors) declares the others in ``prior_only``; they are then drawn from the priors
+and the provenance lists which came from where (``from_posterior``, ``from_prior``).
 """
 
 from __future__ import annotations
@@ -71,14 +74,17 @@ def _read_posterior(model, path: Path, xr):
     except (OSError, ValueError, KeyError, TypeError) as error:
         reason = " ".join(str(error).split())[:120]
         raise _not_a_posterior(model, path, f"not a readable posterior ({reason})") from None
-    missing = [name for name in model.parameters if name not in posterior]
+    prior_only = getattr(model, "prior_only", ())
+    missing = [
+        name for name in model.parameters if name not in posterior and name not in prior_only
+    ]
     missing += [dim for dim in ("chain", "draw") if dim not in posterior.dims]
     if missing:
         raise _not_a_posterior(model, path, f"no {', '.join(missing)} in its posterior group")
     return posterior, provenance
 
 
-def _posterior(model, num_chains: int, num_draws: int):
+def _posterior(model, num_chains: int, num_draws: int, seed: int = 0, stream_index: int = 0):
     import xarray as xr
 
     path = posterior_path(model.name)
@@ -91,12 +97,31 @@ def _posterior(model, num_chains: int, num_draws: int):
         )
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
-    draws = {name: np.asarray(selected[name].values) for name in model.parameters}
+    fitted = [name for name in model.parameters if name in selected.data_vars]
+    missing = [name for name in model.parameters if name not in selected.data_vars]
+    undeclared = [name for name in missing if name not in getattr(model, "prior_only", ())]
+    if undeclared:
+        raise UsageError(
+            f"{_shipped_name(path)} lacks the parameters {', '.join(undeclared)} of model "
+            f"{model.name}; refit it (`riskengine fit {model.name}`) or use 'prior'"
+        )
+    draws = {name: np.asarray(selected[name].values) for name in fitted}
+    if getattr(model, "prior_only", ()):
+        prior, _, _ = _prior(model, seed, num_chains, num_draws, stream_index)
+        mismatched = [name for name in fitted if draws[name].shape != prior[name].shape]
+        if mismatched:
+            raise UsageError(
+                f"{_shipped_name(path)}: parameters {', '.join(mismatched)} do not have the "
+                f"shapes model {model.name} declares; refit it or use 'prior'"
+            )
+        draws |= {name: prior[name] for name in missing}
     provenance = {
         key: value if isinstance(value, str) else json.dumps(value, default=str)
         for key, value in provenance.items()
     }
     provenance.update(source="posterior", file=_shipped_name(path), draw_index=draw_index.tolist())
+    if missing:
+        provenance.update(from_posterior=fitted, from_prior=missing)
     return draws, "posterior", provenance
 
 
@@ -113,4 +138,4 @@ def select_parameter_draws(
         )
     if source == "prior" or not has_posterior:
         return _prior(model, seed, num_chains, num_draws, stream_index)
-    return _posterior(model, num_chains, num_draws)
+    return _posterior(model, num_chains, num_draws, seed, stream_index)

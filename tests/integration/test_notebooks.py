@@ -3,7 +3,8 @@
 Each run executes a notebook in a real Jupyter kernel with papermill at a reduced size
 (the quickstart at 2 chains x 5 draws x 500 paths; the sanctions notebook with a short
 fit on the real TIES cases; the deterrence notebook on the real dyad-years and MID files
-with the Baltic scenario at 4 chains x 5 draws x 300 paths; dask threads scheduler). The kernel is ``python3``: in a
+with the Baltic scenario at 4 chains x 5 draws x 300 paths; the institutions notebook with
+two coalition scenarios at 2 chains x 3 draws x 300 paths; dask threads scheduler). The kernel is ``python3``: in a
 virtual environment Jupyter looks for kernelspecs in the environment first, and the
 ``python3`` spec there (installed with ipykernel) starts this interpreter.
 """
@@ -21,7 +22,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 QUICKSTART = NOTEBOOKS / "01_quickstart.ipynb"
 SANCTIONS = NOTEBOOKS / "02_sanctions.ipynb"
 DETERRENCE = NOTEBOOKS / "03_deterrence.ipynb"
-NOTEBOOK_FILES = [QUICKSTART, SANCTIONS, DETERRENCE]
+INSTITUTIONS = NOTEBOOKS / "04_institutions.ipynb"
+NOTEBOOK_FILES = [QUICKSTART, SANCTIONS, DETERRENCE, INSTITUTIONS]
 PARAMETER_NAMES = {
     QUICKSTART: {
         "config_path",
@@ -41,6 +43,7 @@ PARAMETER_NAMES = {
         "scheduler",
     },
     DETERRENCE: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "scenario_path"},
+    INSTITUTIONS: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "config_dir"},
 }
 REDUCED = dict(paths_per_draw=500, num_draws=5, num_chains=2, scheduler="threads")
 NUM_VARIANTS = 4  # the three of configs/quickstart.yaml and the one the notebook adds
@@ -192,3 +195,26 @@ def test_deterrence_notebook_runs(tmp_path, shared_data_dir):
     assert "P(war | challenge)" in html and "change vs baseline" in html
     markdown = "".join(d.get("text/markdown", "") for d in data)
     assert "a militarized challenge within 24 months" in markdown  # the brief
+
+
+def test_institutions_notebook_runs(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    executed_path = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(INSTITUTIONS),
+        str(executed_path),
+        parameters=dict(paths_per_draw=300, num_draws=3, num_chains=2),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),  # the default config_dir is relative to notebooks/
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    outputs = list(_outputs(_read(executed_path)))
+    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+    assert not errors, errors
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "P(authorised within 12 months)" in html and "free-riding index" in html
+    assert "P(force while deliberating)" in html
+    assert "China" in html and "Hungary" in html
+    markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    assert "the institution authorises the action within 12 months" in markdown

@@ -37,9 +37,13 @@ SHIPPED = sorted(path.name for path in CONFIGS.glob("*.yaml"))
 SHIPPED_MODELS = {
     "baltic.yaml": ("onset", "escalation", "joining"),
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
+    "coalition_of_the_willing.yaml": ("escalation", "coalition"),
+    "eu_sanctions_unanimity.yaml": ("escalation", "coalition", "sanctions"),
+    "nato_reinforcement.yaml": ("escalation", "coalition"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
     "taiwan_strait.yaml": ("escalation", "joining"),
+    "unsc_resolution.yaml": ("coalition",),
 }
 FIRST_VARIANT = {"sanctions_iran.yaml": "eu_only"}  # the others: baseline
 # Version-1 files as they were shipped (git 321edb4), and their version-2 successors
@@ -212,7 +216,7 @@ def test_quickstart_is_small_and_fixed():
             "model: escalation",
             4,
             "model: unknown field; allowed fields: schema_version, name, title, description, "
-            "horizon_months, actors, onset, escalation, joining, sanctions, variants, ensemble",
+            "horizon_months, actors, onset, escalation, joining, coalition, sanctions, variants, ensemble",
         ),
         (
             1,
@@ -346,7 +350,7 @@ def test_quickstart_is_small_and_fixed():
             "    crisis_management: true",
             22,
             "variants[1].crisis_management: unknown field; "
-            "allowed fields: name, description, onset, escalation, joining, sanctions",
+            "allowed fields: name, description, onset, escalation, joining, coalition, sanctions",
         ),
         # ensemble
         (24, "  seed: -1", 24, "ensemble.seed: got -1; allowed: an integer from 0 to 4294967295"),
@@ -472,7 +476,7 @@ def test_a_scenario_needs_a_model_section(tmp_path):
     lines = [*BASE_LINES[:10], *BASE_LINES[17:19], *BASE_LINES[22:]]
     path = write(tmp_path, lines)
     assert problems_of(path) == [
-        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, sanctions"
+        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, coalition, sanctions"
     ]
 
 

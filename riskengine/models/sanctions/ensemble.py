@@ -1,8 +1,10 @@
 """The sanctions model as an ``EnsembleModel`` and a composable ``Component``.
 
-Per path: the sanctions are imposed in month 1 (trigger ``immediate``) or in the first
+Per path: the sanctions are imposed in month 1 (trigger ``immediate``), in the first
 month the crisis level (the ``level`` signal of the escalation component) reaches the
-trigger; the target's and the senders' cost levels are drawn at imposition
+trigger, or (trigger ``authorised``) in the month the coalition component's institution
+authorises the action (its ``authorised`` signal; the senders stay the section's list,
+not the coalition that formed in the path); the target's and the senders' cost levels are drawn at imposition
 (``target_cost_probabilities``, ``sender_cost_probabilities``); from the month after
 imposition each month the case ends with ``end_probability`` and, when it ends, its
 outcome is drawn from ``outcome_probabilities`` (the core functions shared with the
@@ -39,6 +41,7 @@ from riskengine.models.sanctions import core
 from riskengine.models.sanctions.coding import COST_NAMES, OUTCOME_NAMES
 from riskengine.models.sanctions.inputs import scenario_arrays
 from riskengine.models.sanctions.metrics import sanctions_metrics
+from riskengine.models.sanctions.section import AUTHORISED_TRIGGER
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, uniform_bits
 from riskengine.primitives.ordered_logit import (
     category_from_bits,
@@ -118,7 +121,8 @@ class SanctionsComponent:
             params, inputs.covariates, inputs.issue, inputs.era, months_since
         )
         level = context.get("level", jnp.zeros_like(stream, jnp.int32))
-        imposed = valid & ((inputs.trigger_level == 0) | (level >= inputs.trigger_level))
+        authorised = context.get("authorised", jnp.zeros_like(stream, bool))
+        imposed = valid & _triggered(inputs.trigger_level, level, authorised, at_start=True)
         return SanctionsState(
             imposed_month=jnp.where(imposed, 1, 0).astype(jnp.int32),
             end_month=jnp.zeros_like(stream, jnp.int32),
@@ -139,11 +143,11 @@ class SanctionsComponent:
         params = _params(params)
         month = state.month + 1
         level = context.get("level", jnp.zeros_like(stream, jnp.int32))
+        authorised = context.get("authorised", jnp.zeros_like(stream, bool))
         newly = (
             state.valid
             & (state.imposed_month == 0)
-            & (inputs.trigger_level > 0)
-            & (level >= inputs.trigger_level)
+            & _triggered(inputs.trigger_level, level, authorised, at_start=False)
         )
         imposed_month = jnp.where(newly, month, state.imposed_month)
         active = (state.imposed_month > 0) & (state.end_month == 0)
@@ -204,6 +208,15 @@ class SanctionsComponent:
         return {"status_count": status, "path_count": num_valid} | {
             f"{name}_count": value for name, value in finals.items()
         }
+
+
+def _triggered(trigger_level, level, authorised, *, at_start: bool) -> jnp.ndarray:
+    """Paths whose trigger fires this month: ``immediate`` (0) only at the start, a crisis
+    level once the crisis reaches it, ``authorised`` (-1) once the coalition's institution
+    has authorised the action (its ``authorised`` signal; False without a coalition)."""
+    crisis = (trigger_level > 0) & (level >= trigger_level)
+    by_institution = (trigger_level == AUTHORISED_TRIGGER) & authorised
+    return crisis | by_institution | ((trigger_level == 0) & at_start)
 
 
 def _category_counts(category, mask, size: int) -> jnp.ndarray:

@@ -149,7 +149,8 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "trigger_level": Variable(
             ("variant",),
             np.asarray([s.trigger_level for s in sections], np.int32),
-            "crisis level that imposes the sanctions (0: month 1)",
+            "crisis level that imposes the sanctions (0: month 1; -1: the month the coalition's "
+            "institution authorises the action)",
             "level code",
         ),
     }

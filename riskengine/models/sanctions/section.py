@@ -4,7 +4,15 @@ Senders and target are actors of the scenario and need a Correlates of War ``cco
 the run looks up their trade (COW Trade), alliance ties (ATOP) and the target's regime
 (V-Dem) to build the model's predictors, unless ``predictors`` gives them. ``trigger``
 says when the sanctions are imposed: at once (``immediate``), or in the first month the
-crisis of the scenario's escalation section reaches that level.
+crisis of the scenario's escalation section reaches that level, or (``authorised``) in
+the month the institution of the scenario's coalition section authorises the action.
+
+What ``authorised`` does and does not do: it reads the coalition model's ``authorised``
+signal of the same path, so the sanctions start in the decision month (never, in paths
+where no decision is taken within the horizon). The sender set stays the variant's
+``senders`` list: the coalition that forms in a path (who supports) does not change
+the senders, their number or their trade in that path; per-path sender sets are not
+modelled. Declare the expected senders (e.g. the institution, ``institution: eu``).
 """
 
 from __future__ import annotations
@@ -33,13 +41,23 @@ __all__ = [
     "Predictors",
     "SanctionsPatch",
     "SanctionsSection",
+    "AUTHORISED_TRIGGER",
     "TRIGGERS",
 ]
 
-TRIGGERS = {"immediate": 0, "threat": 1, "display": 2, "use_of_force": 3, "war": 4}
+AUTHORISED_TRIGGER = -1
+TRIGGERS = {
+    "immediate": 0,
+    "threat": 1,
+    "display": 2,
+    "use_of_force": 3,
+    "war": 4,
+    "authorised": AUTHORISED_TRIGGER,
+}
 """Trigger name -> the crisis level (escalation level code) that imposes the sanctions;
-0 imposes them in month 1 whatever the crisis."""
-Trigger = Literal["immediate", "threat", "display", "use_of_force", "war"]
+0 imposes them in month 1 whatever the crisis; ``AUTHORISED_TRIGGER`` (-1) in the month the
+coalition's institution authorises the action."""
+Trigger = Literal["immediate", "threat", "display", "use_of_force", "war", "authorised"]
 Institution = Literal["none", "un", "eu", "other"]
 NonNegative = Annotated[float, Field(ge=0), Allowed("a number of at least 0")]
 SanctionType = Literal[SANCTION_TYPES]
@@ -140,8 +158,14 @@ class SanctionsSection(ModelSection):
         return problems
 
     def scenario_problems(self, sections: dict[str, ModelSection]) -> Problems:
-        """A trigger other than ``immediate`` reads the crisis level of escalation."""
-        if self.trigger != "immediate" and "escalation" not in sections:
+        """A crisis-level trigger reads escalation; ``authorised`` reads the coalition."""
+        if self.trigger == "authorised" and "coalition" not in sections:
+            message = (
+                "got 'authorised', but the scenario has no coalition section; allowed: "
+                "immediate or a crisis level (or add a coalition section)"
+            )
+            return [(("trigger",), message)]
+        if self.trigger not in ("immediate", "authorised") and "escalation" not in sections:
             message = (
                 f"got {self.trigger!r}, a crisis level, but the scenario has no escalation "
                 "section; allowed: immediate (or add an escalation section)"
