@@ -119,3 +119,16 @@ def test_prior_draws_have_the_declared_shapes():
     assert params.intercepts.shape == (3, core.NUM_MEMBERS, core.NUM_ERAS)
     assert params.log_rates.shape == (3, core.NUM_MEMBERS, core.NUM_PERIODS)
     assert set(core.PARAMETER_DIMS) == set(core.Params._fields) == set(core.priors())
+
+
+@pytest.mark.parametrize("dispersion", [1.0, 0.3, 0.05, 1e-3])
+def test_negative_binomial_is_accurate_near_the_poisson_limit(dispersion):
+    from scipy.stats import nbinom
+
+    counts, mean = np.array([0, 1, 4, 20]), 3.0
+    concentration = 1.0 / dispersion**2
+    expected = nbinom.logpmf(counts, concentration, concentration / (concentration + mean))
+    found = core.negative_binomial_log_probability(
+        jnp.asarray(counts), jnp.float32(mean), jnp.float32(dispersion)
+    )
+    np.testing.assert_allclose(found, expected, atol=1e-4)

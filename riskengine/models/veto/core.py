@@ -9,44 +9,49 @@ a target state; each permanent member ``m`` vetoes it, independently given the d
 contestedness ``z_d ~ Normal(0, 1)``, with
 
     logit p_dm = intercepts[m, e] + alignment_effect * (alignment_dm - 0.5)
+                 + gap_effect * (alignment_dm - max_m' alignment_dm')
                  + party_effect * party_dm + contestedness_scale * z_d
 
 where ``alignment_dm`` is m's General Assembly agreement with the target in a year
-before the draft (0..1, 1 when m is the target) and ``party_dm`` is 1 when m's own
-forces or decisions were what the draft addressed. Only drafts with at least one veto
-are observed, so the likelihood of a draft's veto pattern ``y_d`` is the zero-truncated
-one, ``P(y_d) / P(at least one veto)``, with ``z_d`` integrated out by Gauss-Hermite
-quadrature (``NUM_NODES`` nodes) in both terms (:func:`draft_log_likelihood`).
+before the draft (0..1, 1 when m is the target), the gap is how far m stands behind the
+target's closest permanent member (0 for that member; :func:`alignment_gap`), and
+``party_dm`` is 1 when m's own forces or decisions were what the draft addressed. Only
+drafts with at least one veto are observed, so the likelihood of a draft's veto pattern
+``y_d`` is the zero-truncated one, ``P(y_d) / P(at least one veto)``, with ``z_d``
+integrated out by Gauss-Hermite quadrature (``NUM_NODES`` nodes) in both terms
+(:func:`draft_log_likelihood`).
 
 What the data identify, and what rests on the prior and the model's form: the
-*differences* between members on one draft (the alignment and party effects, and the
-members' intercepts relative to each other within an era) are identified by who vetoed
-and who did not. The *level* of the intercepts and ``contestedness_scale`` (hence
+*differences* between members on one draft (the alignment, gap and party effects, and
+the members' intercepts relative to each other within an era) are identified by who
+vetoed and who did not. The *level* of the intercepts and ``contestedness_scale`` (hence
 P(any veto) for a draft) are identified only through the truncation: by how often
 several members veto together, read through the independence-given-``z`` assumption.
 They are weakly identified and lean on their priors; the population of "contested
 drafts" they describe is the model's latent one (drafts for which this logit holds),
 not an observed set of drafts. :func:`conditional_veto_probabilities` (P(m vetoes | at
-least one veto)) rests on the data; :func:`any_veto_probability` also on that level
-and on the contestedness the caller assumes. See ``docs/validation/veto-notes.md``.
+least one veto)) rests on the data; :func:`veto_probabilities` and
+:func:`any_veto_probability` also on that level and on the contestedness the caller
+assumes. See ``docs/validation/veto-notes.md``.
 
 **How many (the count part).** Vetoes cast by member ``m`` in calendar year ``t`` of
-era ``e``: NegativeBinomial2(mean ``exp(log_rates[m, e])``, concentration
-``1 / dispersion**2``), independent over member-years. It ignores targets and
-alignment: it is the base rate of vetoes per member and era, for the posterior
-predictive of vetoes per decade and per member.
+count period ``k`` (``COUNT_PERIOD_NAMES``): NegativeBinomial2(mean
+``exp(log_rates[m, k])``, concentration ``1 / dispersion**2``), independent over
+member-years (:func:`negative_binomial_log_probability`, accurate in float32 near the
+Poisson limit). It ignores targets and alignment: it is the base rate of vetoes per
+member and period, for the posterior predictive of vetoes per decade and per member.
 
-Priors (weakly informative; written reasoning in the notes):
+Priors (weakly informative; the reasoning is in the notes):
 
 * ``intercepts`` Normal(-1.5, 1.5): a typical member's chance of vetoing a typical
-  contested draft at alignment 0.5 is around 0.18 (logit -1.5), anywhere from 0.01 to
-  0.82 within two sd (the observed 265 vetoes over 214 x 5 member-drafts, 0.25, is the
-  rate *given* a veto, an upper bound on the latent one);
-* ``alignment_effect`` Normal(0, 5) per unit of agreement (0 -> 1): members on one
-  draft differ by 0.3-0.6 in agreement with its target, so within two sd the odds of a
-  veto may change by e^3 to e^6 between them; the sign is left to the data. (A first
-  fit under Normal(0, 3) put it at 9.1 +- 0.9, three prior sd out: the prior was
-  widened so as not to pull it in; the notes give both.)
+  contested draft at alignment 0.5, level with the closest member, is around 0.18
+  (logit -1.5), anywhere from 0.01 to 0.82 within two sd (the observed 265 vetoes over
+  214 x 5 member-drafts, 0.25, is the rate *given* a veto, above the latent one);
+* ``alignment_effect`` and ``gap_effect`` Normal(0, 5) per unit of agreement: members
+  on one draft differ by 0.3-0.6 in agreement with its target, so within two sd the
+  odds of a veto may change by e^3 to e^6 between them; the signs are left to the data.
+  (A first fit without the gap term, under Normal(0, 3), put the alignment effect at
+  9.1 +- 0.9, three prior sd out: the prior was widened so as not to pull it in.)
 * ``party_effect`` Normal(0, 2.5); ``contestedness_scale`` HalfNormal(1) (shared shifts
   of the members' logits of up to about 2);
 * ``log_rates`` Normal(-0.5, 2): 0.01 to 33 vetoes per member-year within two sd;
@@ -55,7 +60,8 @@ Priors (weakly informative; written reasoning in the notes):
 The deterministic core (``member_logits``, ``draft_log_likelihood``,
 ``count_log_likelihood``) is shared by the numpyro ``model``, the simulators
 (``simulate_vetoes``, ``simulate_counts``) and the scenario functions. Members in
-:data:`MEMBERS` order, eras in :data:`ERA_NAMES` order.
+:data:`MEMBERS` order (``Russia`` is the USSR's seat too), eras in :data:`ERA_NAMES`
+order.
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ import jax.numpy as jnp
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
+from jax.scipy.special import betaln
 
 from riskengine.models.veto.coding import MEMBERS
 from riskengine.models.veto.data import COUNT_PERIOD_NAMES, ERA_NAMES
@@ -87,6 +94,7 @@ __all__ = [
     "draft_log_likelihood",
     "member_logits",
     "model",
+    "negative_binomial_log_probability",
     "params_from_draws",
     "priors",
     "simulate_counts",
@@ -235,8 +243,24 @@ def count_log_likelihood(params: Params, counts) -> jnp.ndarray:
     """(years, members) log-probability of the vetoes cast per member-year;
     ``counts``: ``counts`` (years, members) int, ``period`` (years,) int."""
     mean = jnp.exp(jnp.moveaxis(jnp.asarray(params.log_rates)[:, counts["period"]], 0, -1))
-    concentration = 1.0 / jnp.square(params.dispersion)
-    return dist.NegativeBinomial2(mean, concentration).log_prob(counts["counts"])
+    return negative_binomial_log_probability(counts["counts"], mean, params.dispersion)
+
+
+def negative_binomial_log_probability(count, mean, dispersion) -> jnp.ndarray:
+    """log NegativeBinomial2(count; mean, concentration ``c = 1 / dispersion**2``),
+    written to stay accurate in float32 when ``c`` is large (near-Poisson counts), where
+    numpyro's form subtracts two terms of order ``c log c`` (an error of 0.02 nats at
+    ``c = 1e6``, and noisy gradients that stalled the SBC's sampler):
+    ``-betaln(c, k + 1) - log(c + k) - c log1p(mean / c) + k (log mean - log(c + mean))``.
+    """
+    concentration = 1.0 / jnp.square(dispersion)
+    count = jnp.asarray(count, mean.dtype)
+    return (
+        -betaln(concentration, count + 1.0)
+        - jnp.log(concentration + count)
+        - concentration * jnp.log1p(mean / concentration)
+        + count * (jnp.log(mean) - jnp.log(concentration + mean))
+    )
 
 
 def simulate_counts(rng_key, params: Params, period) -> jnp.ndarray:
