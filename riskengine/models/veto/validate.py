@@ -9,7 +9,8 @@ drafts; the simulation-based calibration on the real design (replications spread
 dask LocalCluster) with its negative control (the untruncated likelihood fitted to
 truncated data, which must be rejected) and the coverage of the 90% intervals; and the
 recovery of a fixed truth (the shipped posterior's medians) from one simulated data set
-fitted with the full 4-chain NUTS. Writes ``docs/validation/veto.md`` and ``veto.json``;
+fitted with the full 4-chain NUTS; and a refit without the drafts whose target coding
+is marked low-confidence (the shared effects must not move beyond their intervals). Writes ``docs/validation/veto.md`` and ``veto.json``;
 exits 1 if a check fails. A check that raises is reported as failed and the others still
 run.
 """
@@ -80,6 +81,79 @@ def recovery(rng_key, drafts) -> dict:
     return {**result, "truth": f"medians of {source}", "nuts": RECOVERY_NUTS, "passed": passed}
 
 
+EFFECTS = ("alignment_effect", "gap_effect", "party_effect", "contestedness_scale")
+
+
+def _effect_summary(tree) -> dict:
+    import numpy as np
+
+    posterior = tree["posterior"].to_dataset()
+    summary = {}
+    for name in EFFECTS:
+        values = np.asarray(posterior[name].values).ravel()
+        low, high = np.quantile(values, [0.05, 0.95])
+        summary[name] = {
+            "mean": float(values.mean()),
+            "lower_5": float(low),
+            "upper_95": float(high),
+        }
+    return summary
+
+
+def sensitivity(rng_key, drafts) -> dict:
+    """Refit without the 20 alignment-part drafts whose target coding is marked ``low``
+    confidence; the four shared effects' 90% intervals must overlap the shipped fit's."""
+    import jax
+
+    from riskengine.inference.fit import diagnostics
+    from riskengine.models.veto.fit import fit_veto
+
+    key_posterior, key_fit = jax.random.split(rng_key)
+    tree, source = _shipped_posterior(key_posterior, drafts)
+    confident = drafts.copy()
+    confident["in_alignment_part"] &= confident["confidence"] == "high"
+    refit, _ = fit_veto(key_fit, confident, **RECOVERY_NUTS)
+    full, reduced = _effect_summary(tree), _effect_summary(refit)
+    overlap = {
+        name: full[name]["lower_5"] <= reduced[name]["upper_95"]
+        and reduced[name]["lower_5"] <= full[name]["upper_95"]
+        for name in EFFECTS
+    }
+    return {
+        "num_drafts": int(confident["in_alignment_part"].sum()),
+        "full": full,
+        "high_confidence_only": reduced,
+        "overlap": overlap,
+        "fit_diagnostics": diagnostics(refit),
+        "posterior": source,
+        "nuts": RECOVERY_NUTS,
+        "passed": all(overlap.values()),
+    }
+
+
+def _sensitivity_section(result: dict) -> list[str]:
+    from riskengine.inference.validation import table
+
+    d = result["fit_diagnostics"]
+    text = (
+        f"Refit on the {result['num_drafts']} alignment-part drafts whose target coding is "
+        f"high-confidence ({result['nuts']}; max R-hat {d['max_rhat']:.3f}, min ESS bulk "
+        f"{d['min_ess_bulk']:.0f}, divergences {d['divergences']}), against "
+        f"{result['posterior']} (all 140). Means and 90% intervals:"
+    )
+
+    def cell(row):
+        return f"{row['mean']:.2f} [{row['lower_5']:.2f}, {row['upper_95']:.2f}]"
+
+    rows = [
+        (name, cell(result["full"][name]), cell(result["high_confidence_only"][name]),
+         "yes" if result["overlap"][name] else "NO")
+        for name in EFFECTS
+    ]  # fmt: skip
+    header = ("effect", "all drafts", "high-confidence only", "intervals overlap")
+    return [text, "", *table(header, rows)]
+
+
 def _sbc_section(result: dict) -> list[str]:
     from riskengine.inference.validation import sbc_section
 
@@ -116,6 +190,7 @@ SECTIONS = {
     "ppc": ("Posterior predictive check (vetoes per member, period, decade)", ppc_section),
     "sbc": ("Simulation-based calibration and coverage", _sbc_section),
     "recovery": ("Parameter recovery (fixed truth)", _recovery_section),
+    "sensitivity": ("Sensitivity to the low-confidence target codes", _sensitivity_section),
 }
 
 
@@ -129,12 +204,13 @@ def main(argv=None) -> int:
     from riskengine.models.veto.data import load_drafts
 
     drafts = load_drafts()
-    keys = jax.random.split(jax.random.key(SEED), 3)
+    keys = jax.random.split(jax.random.key(SEED), 4)
     replications = (20, 10) if arguments.quick else (100, 40)
     checks = {
         "ppc": (posterior_check, keys[0], drafts),
         "sbc": (sbc, keys[1], drafts, *replications),
         "recovery": (recovery, keys[2], drafts),
+        "sensitivity": (sensitivity, keys[3], drafts),
     }
     return run_checks("veto", TITLE, checks, SECTIONS, quick=arguments.quick, only=arguments.only)
 
