@@ -96,6 +96,18 @@ DATA_CITATIONS: dict[str, str] = {
     ),
     "USGS MCS 2025": "U.S. Geological Survey (2025). Mineral Commodity Summaries 2025.",
     "IEA critical minerals": "IEA (2024). Critical Minerals Data Explorer (CC BY 4.0).",
+    "UNGA votes": (
+        "Voeten, E., Strezhnev, A. and Bailey, M. (2009). United Nations General Assembly "
+        "Voting Data. Harvard Dataverse, hdl:1902.1/12379; Voeten, E. (2013). Data and "
+        "Analyses of Voting in the UN General Assembly. In B. Reinalda (ed.), Routledge "
+        "Handbook of International Organization. As distributed by the R package unvotes "
+        "(dgrtwo/unvotes@7eb7034, MIT)."
+    ),
+    "UNSC veto list": (
+        "UN Dag Hammarskjold Library, Security Council - Veto List; compiled by Carlos L. "
+        "Yordan, World Politics Data Lab, world-politics-datalab/vetoes-un-security-council"
+        "@661c524 (MIT)."
+    ),
 }
 
 
@@ -151,11 +163,14 @@ def read_table(
     *,
     allow_missing: bool = False,
     encoding: str | None = None,
+    as_text: bool = False,
 ) -> pd.DataFrame:
     """Read the CSV ``folder / relative_path``, keeping only ``required_columns``.
 
-    Raises ``DataError`` when the file is missing, unreadable, lacks a required column,
-    or (unless ``allow_missing``) has a missing value in one.
+    With ``as_text`` every column is read as text and only an empty field is missing
+    (``"NA"`` stays Namibia's ISO code, not a missing value). Raises ``DataError`` when
+    the file is missing, unreadable, lacks a required column, or (unless
+    ``allow_missing``) has a missing value in one.
     """
     path = folder / relative_path
     name = Path(relative_path).name
@@ -172,8 +187,9 @@ def read_table(
                 f"{name}: missing column {missing[0]!r} "
                 f"(required: {', '.join(required_columns)}; file: {path})"
             )
+        text = {"dtype": str, "keep_default_na": False, "na_values": [""]} if as_text else {}
         table = pd.read_csv(
-            path, usecols=list(required_columns), encoding=encoding, low_memory=False
+            path, usecols=list(required_columns), encoding=encoding, low_memory=False, **text
         )
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise DataError(f"{name}: cannot be read as CSV ({path}): {error}") from error
