@@ -65,9 +65,9 @@ def test_conditional_probabilities_are_the_marginals_of_the_truncated_patterns(p
 def test_any_veto_without_contestedness_spread_is_one_minus_the_product(params):
     alignment, party = jnp.asarray(ALIGNMENT), jnp.asarray(PARTY)
     each = core.veto_probabilities(params, 2, alignment, party, contestedness=0.5)
-    fixed = core.any_veto_probability(params, 2, alignment, party, mean=0.5, sd=0.0)
+    fixed = core.any_veto_probability(params, 2, alignment, party, 0.5, contestedness_spread=0)
     assert float(fixed) == pytest.approx(1.0 - float(jnp.prod(1.0 - each)), rel=1e-5)
-    more = core.any_veto_probability(params, 2, alignment, party, mean=1.5, sd=0.0)
+    more = core.any_veto_probability(params, 2, alignment, party, 1.5, contestedness_spread=0)
     assert float(more) > float(fixed)  # a more contested draft is likelier vetoed
 
 
