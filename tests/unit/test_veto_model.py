@@ -132,3 +132,14 @@ def test_negative_binomial_is_accurate_near_the_poisson_limit(dispersion):
         jnp.asarray(counts), jnp.float32(mean), jnp.float32(dispersion)
     )
     np.testing.assert_allclose(found, expected, atol=1e-4)
+
+
+def test_fit_command_refuses_bad_input_with_exit_code_2(tmp_path, capsys):
+    from riskengine.models.veto.fit import FIT_DEFAULTS, fit_command
+
+    settings = dict(FIT_DEFAULTS)
+    assert fit_command(tmp_path / "missing", None, ppc=False, **settings) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert fit_command(None, None, ppc=False, columns="map.yaml", **settings) == 2
+    assert "--columns" in capsys.readouterr().err
+    assert fit_command(None, None, ppc=False, **(settings | {"num_chains": 0})) == 2
