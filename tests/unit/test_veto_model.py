@@ -65,9 +65,9 @@ def test_conditional_probabilities_are_the_marginals_of_the_truncated_patterns(p
 def test_any_veto_without_contestedness_spread_is_one_minus_the_product(params):
     alignment, party = jnp.asarray(ALIGNMENT), jnp.asarray(PARTY)
     each = core.veto_probabilities(params, 2, alignment, party, contestedness=0.5)
-    fixed = core.any_veto_probability(params, 2, alignment, party, mean=0.5, sd=0.0)
+    fixed = core.any_veto_probability(params, 2, alignment, party, 0.5, contestedness_spread=0)
     assert float(fixed) == pytest.approx(1.0 - float(jnp.prod(1.0 - each)), rel=1e-5)
-    more = core.any_veto_probability(params, 2, alignment, party, mean=1.5, sd=0.0)
+    more = core.any_veto_probability(params, 2, alignment, party, 1.5, contestedness_spread=0)
     assert float(more) > float(fixed)  # a more contested draft is likelier vetoed
 
 
@@ -132,3 +132,14 @@ def test_negative_binomial_is_accurate_near_the_poisson_limit(dispersion):
         jnp.asarray(counts), jnp.float32(mean), jnp.float32(dispersion)
     )
     np.testing.assert_allclose(found, expected, atol=1e-4)
+
+
+def test_fit_command_refuses_bad_input_with_exit_code_2(tmp_path, capsys):
+    from riskengine.models.veto.fit import FIT_DEFAULTS, fit_command
+
+    settings = dict(FIT_DEFAULTS)
+    assert fit_command(tmp_path / "missing", None, ppc=False, **settings) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert fit_command(None, None, ppc=False, columns="map.yaml", **settings) == 2
+    assert "--columns" in capsys.readouterr().err
+    assert fit_command(None, None, ppc=False, **(settings | {"num_chains": 0})) == 2

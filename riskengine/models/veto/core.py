@@ -175,8 +175,8 @@ def alignment_gap(alignment) -> jnp.ndarray:
 
 def veto_probabilities(params: Params, era, alignment, party, contestedness=0.0):
     """(..., members) P(member vetoes) of a contested draft at a given contestedness
-    (in sd of the latent population; 0 is a typical contested draft). Its level rests
-    on the prior and the truncation (module docstring)."""
+    (in standard deviations of the latent population; 0 is a typical contested draft).
+    Its level rests on the prior and the truncation (module docstring)."""
     return jax.nn.sigmoid(member_logits(params, era, alignment, party, contestedness))
 
 
@@ -212,19 +212,25 @@ def draft_log_likelihood(params: Params, drafts, *, truncated: bool = True) -> j
     return log_joint - log_any
 
 
-def _no_veto_probabilities(params: Params, era, alignment, party, mean=0.0, sd=1.0):
-    """(..., nodes) P(no veto | z) at the quadrature nodes of z ~ Normal(mean, sd)."""
+def _no_veto_probabilities(params: Params, era, alignment, party, mean, spread):
+    """(..., nodes) P(no veto | z) at the quadrature nodes of z ~ Normal(mean, spread)."""
     base = member_logits(params, era, alignment, party)[..., None, :]
-    shift = params.contestedness_scale * (mean + sd * _NODES)
+    shift = params.contestedness_scale * (mean + spread * _NODES)
     return jnp.exp(jnp.sum(jax.nn.log_sigmoid(-(base + shift[:, None])), axis=-1))
 
 
-def any_veto_probability(params: Params, era, alignment, party, mean=0.0, sd=1.0):
+def any_veto_probability(
+    params: Params, era, alignment, party, contestedness_mean=0.0, contestedness_spread=1.0
+):
     """P(at least one member vetoes) a draft whose contestedness the caller puts at
-    Normal(``mean``, ``sd``) in sd of the model's latent population of contested drafts
-    (0, 1: a draft drawn from that population). This rests on the prior-led level of
-    the intercepts and on the caller's contestedness, not on drafts observed to pass."""
-    none = _no_veto_probabilities(params, era, alignment, party, mean, sd)
+    Normal(``contestedness_mean``, ``contestedness_spread``), in standard deviations of
+    the model's latent population of contested drafts (0, 1: a draft drawn from that
+    population; a negative mean: a draft less contested than those history shows being
+    vetoed). This rests on the prior-led level of the intercepts and on the caller's
+    contestedness, not on drafts observed to pass (there are none in the data)."""
+    none = _no_veto_probabilities(
+        params, era, alignment, party, contestedness_mean, contestedness_spread
+    )
     return 1.0 - jnp.sum(jnp.exp(_LOG_WEIGHTS) * none, axis=-1)
 
 

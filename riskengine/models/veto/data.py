@@ -72,8 +72,8 @@ COUNT_PERIODS: tuple[tuple[str, int, int], ...] = (
     ("2011-2022", 2011, 2022),
 )
 """Periods of the count part: the eras, with the first split at the package deal of
-December 1955 (which ended the membership deadlock behind 40 Soviet vetoes) and the
-last at 2011 (the Syrian war's vetoes): see the notes for why."""
+December 1955 (which ended the membership deadlock behind 29 of the USSR's 57 vetoes
+of 1946-1955) and the last at 2011 (the Syrian war's vetoes): see the notes for why."""
 ERA_NAMES = tuple(name for name, _, _ in ERAS)
 COUNT_PERIOD_NAMES = tuple(name for name, _, _ in COUNT_PERIODS)
 MIN_VOTES = alignment.MIN_VOTES
