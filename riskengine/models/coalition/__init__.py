@@ -1,0 +1,1 @@
+"""Coalition model: institutions, their decision rules and members' support for action."""
