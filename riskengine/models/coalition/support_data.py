@@ -1,0 +1,516 @@
+"""Candidate supporters of TIES sanctions cases: which states joined the primary sender?
+
+Issue 11, item 3: "coalition joining: which states joined as senders in TIES cases with
+two or more senders, against alignment, trade and alliance with the primary sender".
+One row per (case, candidate state). Sources (under the shared data folder, see
+:mod:`riskengine.data.paths`; ``SUPPORT_FILES``): TIES v4.1 ``sanctions/ties_v4_1.csv``
+(Morgan, Bapat & Kobayashi 2014), COW NMC 7.0 ``conflict/cow_nmc.csv`` (the state system
+and CINC), ATOP 5.1, COW Trade 4.0, CShapes 2.0 minimum distances, COW Direct Contiguity
+3.2, V-Dem / Polity. Counts are for these releases and are also in ``frame.attrs``
+(key in brackets); how each measure is read is in
+:mod:`riskengine.models.coalition.support_predictors`.
+
+Cases. Of the 1,412 TIES cases (threatened or imposed, 1945-2005) [num_ties_cases]:
+the primary sender (``primarysender``) must be a state: 166 cases have none (mostly
+institution-led: EC, Arab League, UN measures with five members listed)
+[num_excluded_no_primary] and 20 name the EC/EU (1000) [num_excluded_institution_primary];
+the target must be a state (44 are the EC/EU) [num_excluded_institution_target]; the
+case must start in 1949 or later, because COW Trade 4.0 has no dyad rows for 1939-1947,
+so the year before a 1947-1948 case has no trade at all [num_excluded_trade_gap]; both
+must be COW system members in the start year [num_excluded_outside_system]; and the
+primary must be among the listed senders (``sender1``..``sender5``), or be an EC/EU
+member in a case that lists the EC/EU [num_excluded_primary_not_listed: TIES
+inconsistencies such as Germany (255) as primary and West Germany (260) as the only
+sender]. That leaves the *eligible* cases [num_eligible_cases].
+
+Selection (``selection``): ``"multi_sender"`` (the issue's filter, the shipped fit)
+keeps the eligible cases with at least one candidate listed as a sender: two or more
+listed senders, one of them a state in the system other than the primary [num_cases;
+num_multi_listed_without_state_joiner cases list two or more senders but no such
+state, e.g. the USA with the EC/EU only]. Because that selects on the outcome (at least
+one joiner), the likelihood divides by the probability of at least one joiner
+(:mod:`riskengine.models.coalition.support`). ``"all"`` keeps every eligible case,
+unilateral ones too (the robustness variant, fitted on a case-control sample).
+
+Candidates of a case: every state with a ``cow_nmc.csv`` row in the start year except
+the primary and the target. In the 8 eligible cases that list the EC/EU (code 1000) as
+a sender, the EC/EU members of the start year (``EUROPEAN_COMMUNITY_ACCESSION``) are not
+candidates: they acted through the Community, and TIES does not say which of them
+would have joined on their own [num_rows_european_community_dropped]. Outcome ``joined``
+= 1 when the candidate is among the listed senders. Listed state senders outside the
+system that year are not candidates [num_joiners_outside_system].
+
+Listing cap: TIES lists at most five senders. A case with five listed senders
+(``listing_capped``) may have had more, coded here as non-joiners; the fit follows the
+listing (the issue's definition) and the PPC reports the share of cases at the cap.
+
+Timing: every predictor is read in the year before the case starts (``startyear - 1``,
+the *covariate year*), so it is known before the outcome. A candidate not in the system
+that year uses the start year [num_candidate_start_year_fallback]; a pair measure uses
+the start year when the primary or target was not in the system the year before
+[num_pair_start_year_fallback].
+
+Predictors (float64, ``COVARIATE_NAMES`` order):
+
+1. ``defence_pact_with_primary``: ATOP defence pledge with the primary sender.
+2. ``other_pledge_with_primary``: an ATOP offence, neutrality, non-aggression or
+   consultation pledge with the primary, and no defence pledge.
+3. ``alliance_with_target``: any ATOP pledge with the target.
+4. ``trade_share_with_target``, 5. ``trade_share_with_primary``: ``log1p(100 * share)``
+   of the candidate's total trade that is with the target / the primary [fallbacks
+   num_trade_target_<source> and num_trade_primary_<source>, ``TRADE_SOURCES``].
+6. ``log_distance_to_target``: ``log1p(km / 1000)`` [num_distance_<source>].
+7. ``democracy``: V-Dem polyarchy, else rescaled Polity, else the median of the rows
+   [num_democracy_polity2, num_democracy_missing].
+8. ``major_power``: COW major power in the covariate year.
+9. ``log_capability``: log(CINC / 1%) [num_capability_missing].
+10-11. ``era_early_cold_war`` (start 1945-1969), ``era_late_cold_war`` (1970-1989);
+    1990-2005 is the reference.
+
+Reserved, not fitted yet: ``alignment_with_primary`` and ``alignment_with_target``
+(``ALIGNMENT_NAMES``) are NaN unless ``load_candidates(agreement=...)`` receives a UN
+General Assembly agreement table ``[ccode_a, ccode_b, year, agreement]`` (the reader is
+being written elsewhere); then they hold the pair's agreement in the covariate year
+[num_alignment_primary_median, num_alignment_target_median fallbacks] and
+:func:`fitted_covariates` adds them to the fit. ``election_in_window`` is 0 on every
+row: TIES has no election data, so the election shift rests on its prior.
+
+Build (``selection="multi_sender"``, all predictors; ``/usr/bin/time -v``, 2 loaded
+cores): see ``BUILD_COST``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskengine.data import paths
+from riskengine.data.allies import ALLIANCE_FILE
+from riskengine.data.contiguity import CONTIGUITY_FILE
+from riskengine.data.distance import DISTANCE_FILE
+from riskengine.data.paths import DATA_CITATIONS, integer_columns, read_table
+from riskengine.errors import DataError
+from riskengine.models.sanctions.predictors import (
+    FIRST_INSTITUTION_CODE,
+    PREDICTOR_CITATIONS,
+    provenance_of,
+    read_source,
+)
+from riskengine.models.sanctions.ties import (
+    SENDER_COLUMNS,
+    TIES_ENCODING,
+    TIES_FILE,
+    listed_senders,
+)
+
+__all__ = [
+    "ALIGNMENT_NAMES",
+    "BUILD_COST",
+    "COVARIATE_NAMES",
+    "EUROPEAN_COMMUNITY_ACCESSION",
+    "LISTINGS",
+    "SELECTIONS",
+    "SUPPORT_FILES",
+    "candidate_arrays",
+    "case_control_sample",
+    "data_provenance",
+    "fitted_covariates",
+    "load_candidates",
+]
+
+COVARIATE_NAMES: tuple[str, ...] = (
+    "defence_pact_with_primary",
+    "other_pledge_with_primary",
+    "alliance_with_target",
+    "trade_share_with_target",
+    "trade_share_with_primary",
+    "log_distance_to_target",
+    "democracy",
+    "major_power",
+    "log_capability",
+    "era_early_cold_war",
+    "era_late_cold_war",
+)
+ALIGNMENT_NAMES: tuple[str, ...] = ("alignment_with_primary", "alignment_with_target")
+SELECTIONS = ("multi_sender", "all")
+LISTINGS = ("as_listed", "capped_unknown")
+LISTING_CAP = len(SENDER_COLUMNS)
+EUROPEAN_COMMUNITY_CODE = FIRST_INSTITUTION_CODE  # TIES's code of the EC/EU
+FIRST_START_YEAR = 1949  # COW Trade 4.0 has no dyad rows for 1939-1947
+BUILD_COST = "measured below, filled in after the first build"
+
+EUROPEAN_COMMUNITY_ACCESSION: dict[int, int] = {
+    211: 1958, 220: 1958, 260: 1958, 325: 1958, 212: 1958, 210: 1958,  # founders (EEC)
+    200: 1973, 390: 1973, 205: 1973, 350: 1981, 230: 1986, 235: 1986,
+    255: 1990,  # unified Germany (COW code 255 from October 1990)
+    305: 1995, 375: 1995, 380: 1995,
+    316: 2004, 366: 2004, 352: 2004, 367: 2004, 368: 2004, 310: 2004, 338: 2004,
+    290: 2004, 317: 2004, 349: 2004,
+}  # fmt: skip
+"""COW code -> year of joining the EC/EU (European Union, "EU member countries",
+europa.eu; Bulgaria and Romania joined in 2007, after TIES ends). A state is a member in
+its accession year and after."""
+
+SUPPORT_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ties": (TIES_FILE[0], ("TIES 4.1",)),
+    "capabilities": ("conflict/cow_nmc.csv", ("COW NMC 7.0",)),
+    "alliances": (ALLIANCE_FILE, ("ATOP 5.1",)),
+    "trade": ("trade/cow_trade_ndy.csv.gz", ("COW Trade 4.0",)),
+    "distance": (DISTANCE_FILE, ("CShapes 2.0",)),
+    "contiguity": (CONTIGUITY_FILE, ("COW Direct Contiguity 3.2",)),
+    "democracy": ("conflict/ccode_democracy.csv", ("V-Dem", "Polity5")),
+}
+"""Table name -> (path relative to the data folder, citation keys)."""
+
+
+def _read_ties(folder: Path) -> pd.DataFrame:
+    relative_path, columns, _ = TIES_FILE
+    ties = read_source(folder, relative_path, columns, encoding=TIES_ENCODING)
+    ties = integer_columns(ties, ("caseid", "startyear", "targetstate"), "ties_v4_1.csv")
+    ties["primarysender"] = pd.to_numeric(ties["primarysender"], errors="coerce")
+    ties["institution"] = pd.to_numeric(ties["institution"], errors="coerce").fillna(0)
+    return ties
+
+
+def _read_system(folder: Path) -> pd.DataFrame:
+    relative_path = SUPPORT_FILES["capabilities"][0]
+    table = read_table(folder, relative_path, ("ccode", "year", "cinc"))
+    return integer_columns(table, ("ccode", "year"), Path(relative_path).name)
+
+
+def european_community_member(ccodes, years) -> np.ndarray:
+    """Is state ``ccodes[i]`` an EC/EU member in ``years[i]`` (``EUROPEAN_COMMUNITY_ACCESSION``)?"""
+    accession = pd.Series(EUROPEAN_COMMUNITY_ACCESSION).reindex(np.asarray(ccodes)).to_numpy()
+    return np.isfinite(accession) & (np.asarray(years) >= np.nan_to_num(accession, nan=9999))
+
+
+def _in_system(system: pd.DataFrame, ccodes, years) -> np.ndarray:
+    present = pd.MultiIndex.from_frame(system[["ccode", "year"]])
+    return pd.MultiIndex.from_arrays([np.asarray(ccodes), np.asarray(years)]).isin(present)
+
+
+def eligible_cases(ties: pd.DataFrame, system: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The cases with a state primary sender and a state target (module docstring), one
+    row each: caseid, start_year, primary, target, institution, imposition,
+    num_listed_senders, listing_capped, community_listed; and the exclusion counts."""
+    senders = listed_senders(ties)
+    counts = {"num_ties_cases": len(ties)}
+    primary, target = ties["primarysender"], ties["targetstate"]
+    steps = {
+        "num_excluded_no_primary": primary.isna(),
+        "num_excluded_institution_primary": primary >= FIRST_INSTITUTION_CODE,
+        "num_excluded_institution_target": target >= FIRST_INSTITUTION_CODE,
+        "num_excluded_trade_gap": ties["startyear"] < FIRST_START_YEAR,
+    }
+    kept = pd.Series(True, index=ties.index)
+    for name, excluded in steps.items():
+        counts[name] = int((kept & excluded).sum())
+        kept &= ~excluded
+    cases = ties.loc[kept]
+    inside = _in_system(system, cases["primarysender"].astype(np.int64), cases["startyear"])
+    inside &= _in_system(system, cases["targetstate"], cases["startyear"])
+    counts["num_excluded_outside_system"] = int((~inside).sum())
+    cases = cases.loc[inside]
+    frame = pd.DataFrame(
+        {
+            "caseid": cases["caseid"].to_numpy(),
+            "start_year": cases["startyear"].to_numpy(),
+            "primary": cases["primarysender"].to_numpy(dtype=np.int64),
+            "target": cases["targetstate"].to_numpy(),
+            "institution": cases["institution"].to_numpy(dtype=np.int64),
+            "imposition": pd.to_numeric(cases["imposition"]).to_numpy(dtype=np.int64),
+        }
+    )
+    return _check_primary_listed(frame, senders, counts)
+
+
+def _check_primary_listed(frame: pd.DataFrame, senders: pd.DataFrame, counts: dict):
+    listed = senders.groupby("caseid")["sender"]
+    frame["num_listed_senders"] = listed.size().reindex(frame["caseid"]).fillna(0).to_numpy()
+    frame["listing_capped"] = frame["num_listed_senders"] >= LISTING_CAP
+    community = senders.loc[senders["sender"] == EUROPEAN_COMMUNITY_CODE, "caseid"]
+    frame["community_listed"] = frame["caseid"].isin(community).to_numpy()
+    pairs = pd.MultiIndex.from_frame(senders[["caseid", "sender"]])
+    primary_listed = pd.MultiIndex.from_arrays([frame["caseid"], frame["primary"]]).isin(pairs)
+    via_community = frame["community_listed"] & european_community_member(
+        frame["primary"], frame["start_year"]
+    )
+    ok = primary_listed | via_community.to_numpy()
+    counts["num_excluded_primary_not_listed"] = int((~ok).sum())
+    counts["num_eligible_cases"] = int(ok.sum())
+    return frame.loc[ok].reset_index(drop=True), counts
+
+
+def _candidates(cases, senders, system, counts: dict) -> pd.DataFrame:
+    """(case, candidate) rows with ``joined``; see the module docstring."""
+    rows = cases.merge(system.rename(columns={"year": "start_year"}), on="start_year")
+    rows = rows[(rows["ccode"] != rows["primary"]) & (rows["ccode"] != rows["target"])]
+    member = european_community_member(rows["ccode"], rows["start_year"])
+    dropped = rows["community_listed"].to_numpy() & member
+    counts["num_rows_european_community_dropped"] = int(dropped.sum())
+    rows = rows.loc[~dropped]
+    states = senders[senders["sender"] < FIRST_INSTITUTION_CODE]
+    states = states[states["caseid"].isin(cases["caseid"])]
+    joiners = pd.MultiIndex.from_arrays([states["caseid"], states["sender"]])
+    rows = rows.assign(
+        joined=pd.MultiIndex.from_arrays([rows["caseid"], rows["ccode"]])
+        .isin(joiners)
+        .astype(np.int64)
+    )
+    is_primary = states.merge(cases[["caseid", "primary"]], on="caseid")
+    num_state_joiners = int((is_primary["sender"] != is_primary["primary"]).sum())
+    counts["num_joiners_outside_system"] = num_state_joiners - int(rows["joined"].sum())
+    return rows.reset_index(drop=True)
+
+
+def _select(rows: pd.DataFrame, cases: pd.DataFrame, selection: str, counts: dict):
+    """Rows of the cases kept by ``selection`` (``SELECTIONS``)."""
+    if selection not in SELECTIONS:
+        raise DataError(f"selection: got {selection!r}; allowed: {', '.join(SELECTIONS)}")
+    joined_cases = rows.loc[rows["joined"] == 1, "caseid"].unique()
+    multi = cases["num_listed_senders"] >= 2
+    counts["num_multi_listed_without_state_joiner"] = int(
+        (multi & ~cases["caseid"].isin(joined_cases)).sum()
+    )
+    if selection == "multi_sender":
+        rows = rows[rows["caseid"].isin(joined_cases)]
+    counts["num_cases"] = int(rows["caseid"].nunique())
+    counts["num_rows"] = len(rows)
+    counts["num_joined"] = int(rows["joined"].sum())
+    counts["num_capped_cases"] = int(rows.groupby("caseid")["listing_capped"].first().sum())
+    return rows.sort_values(["caseid", "ccode"], kind="stable").reset_index(drop=True)
+
+
+def _covariate_years(rows: pd.DataFrame, system: pd.DataFrame, counts: dict) -> None:
+    """``covariate_year`` of the candidate and ``<partner>_year`` of its pairs, in place."""
+    previous = rows["start_year"] - 1
+    candidate_before = _in_system(system, rows["ccode"], previous)
+    rows["covariate_year"] = np.where(candidate_before, previous, rows["start_year"])
+    counts["num_candidate_start_year_fallback"] = int((~candidate_before).sum())
+    fallbacks = 0
+    for partner in ("primary", "target"):
+        both_before = candidate_before & _in_system(system, rows[partner], previous)
+        rows[f"{partner}_year"] = np.where(both_before, previous, rows["start_year"])
+        fallbacks += int((candidate_before & ~both_before).sum())
+    counts["num_pair_start_year_fallback"] = fallbacks
+
+
+def _read_measure_tables(folder: Path) -> dict:
+    from riskengine.data.allies import pledge_pairs
+    from riskengine.data.contiguity import read_contiguity
+    from riskengine.data.distance import read_distances
+    from riskengine.models.coalition.support_predictors import trade_tables
+    from riskengine.models.sanctions.predictors import source_tables
+
+    kinds = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul")
+    columns = ("ccode1", "ccode2", "year", *kinds)
+    alliances = integer_columns(
+        read_table(folder, ALLIANCE_FILE, columns), columns, Path(ALLIANCE_FILE).name
+    )
+    sources = source_tables(folder)
+    return {
+        "defence_pairs": pledge_pairs(alliances, kinds[:1]),
+        "pledge_pairs": pledge_pairs(alliances, kinds),
+        "trade": trade_tables(sources.trade),
+        "democracy": sources.democracy,
+        "distances": read_distances(folder),
+        "contiguity": read_contiguity(folder),
+    }
+
+
+def _alliance_columns(rows: pd.DataFrame, tables: dict) -> None:
+    from riskengine.data.allies import has_pledge
+
+    def linked(kind, partner):
+        pairs = tables[kind]
+        return has_pledge(pairs, rows["ccode"], rows[partner], rows[f"{partner}_year"])
+
+    defence = linked("defence_pairs", "primary")
+    rows["defence_pact_with_primary"] = defence.astype(np.float64)
+    rows["other_pledge_with_primary"] = (linked("pledge_pairs", "primary") & ~defence).astype(
+        np.float64
+    )
+    rows["alliance_with_target"] = linked("pledge_pairs", "target").astype(np.float64)
+
+
+def _trade_and_distance_columns(rows: pd.DataFrame, tables: dict, counts: dict) -> None:
+    from riskengine.data.distance import DISTANCE_SOURCES
+    from riskengine.models.coalition.support_predictors import (
+        TRADE_SOURCES,
+        log_distances,
+        trade_shares,
+    )
+
+    for partner in ("target", "primary"):
+        value, source = trade_shares(
+            tables["trade"], rows["ccode"], rows[partner], rows[f"{partner}_year"]
+        )
+        rows[f"trade_share_with_{partner}"] = value
+        for index, name in enumerate(TRADE_SOURCES):
+            counts[f"num_trade_{partner}_{name}"] = int((source == index).sum())
+    value, source = log_distances(
+        tables["distances"],
+        tables["contiguity"],
+        rows["ccode"],
+        rows["target"],
+        rows["target_year"],
+    )
+    rows["log_distance_to_target"] = value
+    for index, name in enumerate(DISTANCE_SOURCES):
+        counts[f"num_distance_{name}"] = int((source == index).sum())
+
+
+def _state_columns(rows: pd.DataFrame, tables: dict, capabilities, counts: dict) -> None:
+    from riskengine.data.major_powers import is_major_power
+    from riskengine.models.coalition.support_predictors import log_capability
+    from riskengine.models.sanctions.predictors import democracy_scores
+    from riskengine.models.sanctions.ties import era_of_year
+
+    score, source = democracy_scores(tables["democracy"], rows["ccode"], rows["covariate_year"])
+    rows["democracy"] = np.where(np.isfinite(score), score, np.nanmedian(score))
+    counts["num_democracy_polity2"] = int((source == "polity2").sum())
+    counts["num_democracy_missing"] = int((source == "missing").sum())
+    rows["major_power"] = is_major_power(rows["ccode"], rows["covariate_year"]).astype(float)
+    rows["log_capability"], counts["num_capability_missing"] = log_capability(
+        capabilities, rows["ccode"], rows["covariate_year"]
+    )
+    era = era_of_year(rows["start_year"].to_numpy())
+    rows["era_early_cold_war"] = (era == 0).astype(np.float64)
+    rows["era_late_cold_war"] = (era == 1).astype(np.float64)
+
+
+def _alignment_columns(rows: pd.DataFrame, agreement, counts: dict) -> None:
+    from riskengine.models.coalition.support_predictors import agreement_values
+
+    for partner in ("primary", "target"):
+        column = f"alignment_with_{partner}"
+        if agreement is None:
+            rows[column] = np.nan
+            continue
+        rows[column], fallback = agreement_values(
+            agreement, rows["ccode"], rows[partner], rows[f"{partner}_year"]
+        )
+        counts[f"num_alignment_{partner}_median"] = int(fallback.sum())
+    rows["election_in_window"] = 0.0  # no election data: the shift rests on its prior
+
+
+def load_candidates(
+    data_dir: str | Path | None = None,
+    *,
+    selection: str = "multi_sender",
+    agreement: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (case, candidate) with ``joined`` and every predictor.
+
+    Columns: caseid, start_year, primary, target, ccode, joined (0/1), institution,
+    imposition, num_listed_senders, listing_capped, community_listed, covariate_year,
+    primary_year, target_year, the float64 ``COVARIATE_NAMES``, ``ALIGNMENT_NAMES``
+    (NaN without ``agreement``) and ``election_in_window`` (0). ``attrs`` hold the
+    counts named in the module docstring, ``selection`` and whether alignment is in.
+    """
+    folder = paths.data_dir(data_dir)
+    ties, capabilities = _read_ties(folder), _read_system(folder)
+    system = capabilities[["ccode", "year"]].drop_duplicates()
+    cases, counts = eligible_cases(ties, system)
+    rows = _candidates(cases, listed_senders(ties), system, counts)
+    rows = _select(rows, cases, selection, counts)
+    _covariate_years(rows, system, counts)
+    tables = _read_measure_tables(folder)
+    _alliance_columns(rows, tables)
+    _trade_and_distance_columns(rows, tables, counts)
+    _state_columns(rows, tables, capabilities, counts)
+    _alignment_columns(rows, agreement, counts)
+    rows.attrs.update(counts)
+    rows.attrs.update(
+        {"selection": selection, "alignment": agreement is not None, "data_dir": str(folder)}
+    )
+    return rows
+
+
+def fitted_covariates(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The covariates a fit uses: ``COVARIATE_NAMES``, and ``ALIGNMENT_NAMES`` too when
+    the frame was built with an agreement table (``frame.attrs["alignment"]``)."""
+    return COVARIATE_NAMES + (ALIGNMENT_NAMES if frame.attrs.get("alignment") else ())
+
+
+def case_control_sample(
+    frame: pd.DataFrame, control_fraction: float, rng_seed: int = 20261215
+) -> pd.DataFrame:
+    """Every joiner and each non-joiner with probability ``control_fraction``, with the
+    King-Zeng offset ``-log(control_fraction)`` (the onset model's
+    :func:`riskengine.models.onset.data.case_control_sample`, on ``joined``). Only for
+    ``selection="all"``: the ``multi_sender`` likelihood needs every candidate of a case."""
+    from riskengine.models.onset.data import case_control_sample as onset_sample
+
+    if frame.attrs.get("selection") == "multi_sender":
+        raise DataError(
+            "case_control_sample: the multi_sender selection's likelihood needs every "
+            "candidate of a case; sample only a frame built with selection='all'"
+        )
+    renamed = frame.rename(columns={"joined": "onset"})
+    renamed.attrs = dict(frame.attrs)
+    sample = onset_sample(renamed, control_fraction=control_fraction, rng_seed=rng_seed)
+    return sample.rename(columns={"onset": "joined"})
+
+
+def outcome_known(frame: pd.DataFrame, listing: str) -> np.ndarray:
+    """1.0 where the fit reads the row's outcome: every row with ``"as_listed"`` (the
+    listing is the outcome); with ``"capped_unknown"``, not the unlisted candidates of
+    cases at the five-sender cap (they may have joined unlisted)."""
+    if listing not in LISTINGS:
+        raise DataError(f"listing: got {listing!r}; allowed: {', '.join(LISTINGS)}")
+    unknown = frame["listing_capped"].to_numpy(bool) & (frame["joined"].to_numpy() == 0)
+    return np.where(unknown & (listing == "capped_unknown"), 0.0, 1.0).astype(np.float32)
+
+
+def candidate_arrays(
+    frame: pd.DataFrame, covariate_names=COVARIATE_NAMES, listing: str = "as_listed"
+) -> dict:
+    """The arrays the likelihood reads (numpy): ``covariates`` float32 (rows, k) in
+    ``covariate_names`` order; ``joined``, ``case_index`` int32 (rows,) (cases numbered
+    in caseid order); ``offset`` float32 (rows,) (the case-control offset, else 0);
+    ``election`` float32 (rows,); ``known`` float32 (rows,) (:func:`outcome_known`);
+    ``truncated`` float32 (cases,): 1 where the case was selected for having a joiner
+    (``selection="multi_sender"``)."""
+    missing = [c for c in (*covariate_names, "joined", "caseid") if c not in frame]
+    if missing:
+        raise DataError(
+            f"candidate frame: missing column {missing[0]!r}; build it with load_candidates()"
+        )
+    covariates = frame[list(covariate_names)].to_numpy(dtype=np.float32)
+    if not np.isfinite(covariates).all():
+        bad = [n for n in covariate_names if not np.isfinite(frame[n].to_numpy(float)).all()]
+        raise DataError(
+            f"candidate frame: covariate {bad[0]!r} has missing values; alignment needs "
+            "load_candidates(agreement=...) before it can be fitted"
+        )
+    codes, case_index = np.unique(frame["caseid"].to_numpy(), return_inverse=True)
+    truncated = frame.attrs.get("selection", "multi_sender") == "multi_sender"
+    offsets = frame["offset"] if "offset" in frame else np.zeros(len(frame))
+    election = frame["election_in_window"] if "election_in_window" in frame else offsets * 0
+    return {
+        "covariates": covariates,
+        "joined": frame["joined"].to_numpy(dtype=np.int32),
+        "case_index": case_index.astype(np.int32),
+        "offset": np.asarray(offsets, dtype=np.float32),
+        "election": np.asarray(election, dtype=np.float32),
+        "known": outcome_known(frame, listing),
+        "truncated": np.full(len(codes), float(truncated), dtype=np.float32),
+    }
+
+
+def data_provenance(data_dir: str | Path | None = None) -> dict:
+    """The files behind ``load_candidates`` with their SHA-256 and citations."""
+    citations = {**DATA_CITATIONS, **PREDICTOR_CITATIONS}
+    entries = [(path, (), keys) for path, keys in SUPPORT_FILES.values()]
+    provenance = provenance_of(entries, data_dir, citations)
+    provenance["citations"]["COW State System Membership 2016"] = DATA_CITATIONS[
+        "COW State System Membership 2016"
+    ]
+    provenance["citations"]["European Union membership"] = (
+        "European Union, 'EU member countries' (europa.eu): accession years 1958-2004, "
+        "transcribed in EUROPEAN_COMMUNITY_ACCESSION"
+    )
+    return provenance
