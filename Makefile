@@ -25,8 +25,9 @@ test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q
 
 MODEL ?= escalation sanctions onset joining
-validate: $(STAMP)  ## long validations per model (make validate MODEL=sanctions): SBC with a negative control, recovery, backtest, refit
-	@for model in $(MODEL); do echo "== validate $$model"; $(BIN)/python -m riskengine.models.$$model.validate || exit 1; done
+ONLY ?=
+validate: $(STAMP)  ## long validations per model (make validate MODEL=sanctions [ONLY="sbc"]): SBC with a negative control, recovery, backtest, refit
+	@for model in $(MODEL); do echo "== validate $$model"; $(BIN)/python -m riskengine.models.$$model.validate $(if $(ONLY),--only $(ONLY)) || exit 1; done
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP)

@@ -120,16 +120,32 @@ def markdown(model: str, title: str, results: dict, sections: dict) -> str:
 
 
 def run_checks(
-    model: str, title: str, checks: dict, sections: dict, *, quick: bool, only, docs=DOCS
+    model: str,
+    title: str,
+    checks: dict,
+    sections: dict,
+    *,
+    quick: bool,
+    only,
+    docs=DOCS,
+    fingerprint: str | None = None,
 ) -> int:
     """Run ``checks`` (all, or those named in ``only``), writing the report after each;
-    0 when every check in the report passed, else 1."""
+    0 when every check in the report passed, else 1.
+
+    With ``only``, the earlier report's other checks are kept, unless ``fingerprint``
+    (e.g. a hash of the shipped posterior the checks judge) differs from the one that
+    report recorded: results about another posterior are dropped, not mixed in.
+    """
     docs = Path(docs)
     started = time.perf_counter()
-    results = {"quick": quick}
+    results = {"quick": quick} | ({"fingerprint": fingerprint} if fingerprint else {})
     if only is not None and (docs / f"{model}.json").exists():
         earlier = json.loads((docs / f"{model}.json").read_text())
-        results.update({name: value for name, value in earlier.items() if name in checks})
+        if fingerprint is None or earlier.get("fingerprint") == fingerprint:
+            results.update({name: value for name, value in earlier.items() if name in checks})
+        else:
+            print(f"{model}: the earlier report judged another posterior; its results are dropped")
 
     def write() -> None:
         results["seconds"] = time.perf_counter() - started

@@ -6,7 +6,17 @@ hand-made results with the keys each check returns.
 
 from __future__ import annotations
 
+import json
+
+from riskengine.inference.validation import checked, markdown, run_checks
 from riskengine.models.escalation import validate
+
+TITLE = "Escalation model validation"
+
+
+def _markdown(results: dict) -> str:
+    return markdown("escalation", TITLE, results, validate.SECTIONS)
+
 
 NAMES = ["resolve_scale", "coefficients[0]"]
 
@@ -63,7 +73,7 @@ def _results() -> dict:
 
 
 def test_every_section_renders_with_its_pass_flag_and_one_row_per_parameter():
-    report = validate._markdown(_results())
+    report = _markdown(_results())
     for title, _ in validate.SECTIONS.values():
         assert f"## {title} (passed: " in report, title
     assert "(passed: False)" in report and "Brier 0.0200 vs base rate 0.0210" in report
@@ -76,7 +86,7 @@ def test_every_section_renders_with_its_pass_flag_and_one_row_per_parameter():
 def test_sections_missing_from_the_results_are_left_out():
     results = _results()
     del results["reproduction"], results["recovery"]
-    report = validate._markdown(results | {"quick": True})
+    report = _markdown(results | {"quick": True})
     assert "Reproduction" not in report and "Parameter recovery" not in report
     assert "validate --quick" in report
 
@@ -105,7 +115,40 @@ def test_a_check_that_raises_is_reported_as_failed_with_its_error():
     def broken():
         raise KeyError("onset_cutpoints")
 
-    result = validate._checked(broken)
-    assert result == {"passed": False, "error": "KeyError: 'onset_cutpoints'"}
-    report = validate._markdown({"quick": True, "seconds": 1.0, "backtest": result})
-    assert "(passed: False)" in report and "KeyError: 'onset_cutpoints'" in report
+    result = checked(broken)
+    assert result["passed"] is False and result["error"] == "KeyError: 'onset_cutpoints'"
+    report = _markdown({"quick": True, "seconds": 1.0, "backtest": result})
+    assert "(passed: False; 0 s)" in report and "KeyError: 'onset_cutpoints'" in report
+
+
+def _passing(value):
+    def check():
+        return {"passed": True, "value": value}
+
+    return check
+
+
+def test_results_about_another_posterior_are_dropped_not_mixed_in(tmp_path):
+    """``--only`` keeps the earlier report's other checks only when they judged the same
+    posterior (its fingerprint); a refit posterior starts a fresh report."""
+    sections = {name: (name, lambda result: [str(result["value"])]) for name in ("a", "b")}
+
+    def run(checks, only, fingerprint):
+        run_checks(
+            "m",
+            "T",
+            checks,
+            sections,
+            quick=False,
+            only=only,
+            docs=tmp_path,
+            fingerprint=fingerprint,
+        )
+        return json.loads((tmp_path / "m.json").read_text())
+
+    both = {"a": (_passing(1),), "b": (_passing(2),)}
+    assert run(both, None, "posterior-1")["fingerprint"] == "posterior-1"
+    kept = run({"a": (_passing(3),), "b": (_passing(4),)}, ["a"], "posterior-1")
+    assert kept["a"]["value"] == 3 and kept["b"]["value"] == 2
+    fresh = run({"a": (_passing(5),), "b": (_passing(6),)}, ["a"], "posterior-2")
+    assert fresh["a"]["value"] == 5 and "b" not in fresh
