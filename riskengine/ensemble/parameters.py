@@ -5,9 +5,9 @@ by ``riskengine fit``; every model keeps its fitted files there, the posterior p
 check beside it as ``ppc.json``) and the priors otherwise. Posterior draws are thinned evenly to the
 requested ``num_chains`` x ``num_draws``; prior draws are sampled from the seed's
 parameter key, so they too are reproducible. A model whose posterior file holds only
-some of its parameters (the coalition model: a fitted support model, a decision process
-on priors) declares the others in ``prior_only``; they are then drawn from the priors
-and the provenance lists which came from where (``from_posterior``, ``from_prior``).
+some of its parameters declares the others in ``prior_only``; they are then drawn from
+the priors and the provenance lists which came from where (``from_posterior``,
+``from_prior``).
 """
 
 from __future__ import annotations
@@ -97,16 +97,11 @@ def _posterior(model, num_chains: int, num_draws: int, seed: int = 0, stream_ind
         )
     draw_index = np.linspace(0, available_draws - 1, num_draws).round().astype(int)
     selected = posterior.isel(chain=slice(0, num_chains), draw=draw_index)
+    # _read_posterior refused a file lacking a parameter not declared prior_only
     fitted = [name for name in model.parameters if name in selected.data_vars]
     missing = [name for name in model.parameters if name not in selected.data_vars]
-    undeclared = [name for name in missing if name not in getattr(model, "prior_only", ())]
-    if undeclared:
-        raise UsageError(
-            f"{_shipped_name(path)} lacks the parameters {', '.join(undeclared)} of model "
-            f"{model.name}; refit it (`riskengine fit {model.name}`) or use 'prior'"
-        )
     draws = {name: np.asarray(selected[name].values) for name in fitted}
-    if getattr(model, "prior_only", ()):
+    if missing:
         prior, _, _ = _prior(model, seed, num_chains, num_draws, stream_index)
         mismatched = [name for name in fitted if draws[name].shape != prior[name].shape]
         if mismatched:
