@@ -28,6 +28,7 @@ import numpy as np
 from riskengine.errors import ModelError
 from riskengine.models.base import Judgment, ScenarioInputs, Variable
 from riskengine.primitives.counter_rng import stream_words
+from riskengine.primitives.counts import ratio
 
 __all__ = ["Composite", "component_key_words", "SWEEP_PATHS"]
 
@@ -281,8 +282,7 @@ def _joint_metrics(composite: Composite, totals: dict) -> dict[str, Variable]:
                 both = joint[..., list(given.categories), :][..., list(event.categories)].sum(
                     axis=(-2, -1)
                 )
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    value = np.where(count_given > 0, both / np.maximum(count_given, 1), np.nan)
+                value = ratio(both, count_given)
                 variables[_conditional_name(models, given, event)] = Variable(
                     lead,
                     value,

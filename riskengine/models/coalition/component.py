@@ -26,6 +26,7 @@ from riskengine.models.base import Event
 from riskengine.models.coalition import process
 from riskengine.models.coalition.rules import RuleArrays, blocking_members, decide
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, bits_to_unit_interval, uniform_bits
+from riskengine.primitives.counts import category_counts
 
 __all__ = ["FREE_POSITION", "CoalitionComponent", "CoalitionInputs", "CoalitionState"]
 
@@ -175,8 +176,8 @@ class CoalitionComponent:
         committed = jnp.where(participant, inputs.capability[:, None], 0.0)
         total = jnp.sum(committed, axis=0)
         counts = {
-            "decision_time": _histogram(months, valid, num_months + 1),
-            "coalition_size": _histogram(size, authorised, participant.shape[0] + 1),
+            "decision_time": category_counts(months, valid, num_months + 1),
+            "coalition_size": category_counts(size, authorised, participant.shape[0] + 1),
             "participating": jnp.sum(participant, axis=1, dtype=jnp.int32),
             "ever_blocked": jnp.sum(state.ever_blocked & valid[None, :], axis=1, dtype=jnp.int32),
             "member_present": inputs.present.astype(jnp.int32) * jnp.sum(valid, dtype=jnp.int32),
@@ -201,8 +202,3 @@ def _decide(position, inputs: CoalitionInputs):
     passes = jax.vmap(decide, in_axes=(0, None))(votes, inputs.rule)
     blockers = jax.vmap(blocking_members, in_axes=(0, None))(votes, inputs.rule)
     return passes, blockers.T & inputs.present[:, None]
-
-
-def _histogram(values, mask, size: int) -> jnp.ndarray:
-    one_hot = (values[None, :] == jnp.arange(size)[:, None]) & mask[None, :]
-    return jnp.sum(one_hot, axis=1, dtype=jnp.int32)

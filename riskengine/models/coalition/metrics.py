@@ -5,15 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from riskengine.models.base import Variable
+from riskengine.primitives.counts import ratio
 
 __all__ = ["coalition_metrics"]
 
 _LEAD = ("chain", "draw", "variant")
-
-
-def _ratio(numerator, denominator) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
 
 
 def coalition_metrics(totals: dict) -> dict[str, Variable]:
@@ -26,7 +22,7 @@ def coalition_metrics(totals: dict) -> dict[str, Variable]:
     sizes = totals["coalition_size_count"]
     present = totals["member_present_count"] > 0
     members = present.sum(-1, keepdims=True)
-    cost_share = _ratio(totals["cost_share.sum"], decided[..., None])
+    cost_share = ratio(totals["cost_share.sum"], decided[..., None])
     benefit_share = np.where(present, 1.0 / np.maximum(members, 1), np.nan)
     member_month = (*_LEAD, "coalition_member", "month")
     variables = {
@@ -54,7 +50,7 @@ def coalition_metrics(totals: dict) -> dict[str, Variable]:
         ),
         "expected_months_to_decision": Variable(
             _LEAD,
-            _ratio((times * months).sum(-1), decided),
+            ratio((times * months).sum(-1), decided),
             "mean months from tabling to decision (the tabled month counts 1), given a decision "
             "within the horizon",
             "months",
@@ -92,7 +88,7 @@ def coalition_metrics(totals: dict) -> dict[str, Variable]:
         ),
         "expected_coalition_size": Variable(
             _LEAD,
-            _ratio((sizes * np.arange(sizes.shape[-1])).sum(-1), decided),
+            ratio((sizes * np.arange(sizes.shape[-1])).sum(-1), decided),
             "mean number of members taking part, given a decision",
             "states",
         ),

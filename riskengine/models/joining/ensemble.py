@@ -42,6 +42,7 @@ from riskengine.models.base import (
 from riskengine.models.joining import core
 from riskengine.models.joining.data import CAPABILITY_REFERENCE, COVARIATE_NAMES
 from riskengine.primitives.counter_rng import uniform_bits
+from riskengine.primitives.counts import category_counts, ratio
 from riskengine.primitives.ordered_logit import probability_to_bits
 
 __all__ = ["MODEL", "JoiningComponent", "JoiningEnsemble", "JoiningInputs", "JoiningState"]
@@ -125,8 +126,7 @@ class JoiningComponent:
         """Paths by the number of members joined at the horizon (0 .. members)."""
         size = state.joined_month.shape[0] + 1
         number = jnp.sum(state.joined_month > 0, axis=0)
-        one_hot = (number[None, :] == jnp.arange(size)[:, None]) & valid[None, :]
-        return {"joiners": jnp.sum(one_hot, axis=1, dtype=jnp.int32)}, {}
+        return {"joiners": category_counts(number, valid, size)}, {}
 
     def complete(self, tallies, finals, num_valid) -> dict:
         return {
@@ -195,11 +195,6 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     return ScenarioInputs(inputs, {"num_months": num_months}, constant_data, coords)
 
 
-def _ratio(numerator, denominator) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
-
-
 def joining_metrics(totals: dict) -> dict[str, Variable]:
     """The cube's prediction variables from the summed totals."""
     paths = totals["path_count"].astype(np.float64)
@@ -236,7 +231,7 @@ def joining_metrics(totals: dict) -> dict[str, Variable]:
         ),
         "expected_joiners": Variable(
             _LEAD,
-            _ratio((joiners * number).sum(-1), paths),
+            ratio((joiners * number).sum(-1), paths),
             "expected number of members joined by the horizon",
             "states",
         ),

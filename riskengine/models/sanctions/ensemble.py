@@ -43,6 +43,7 @@ from riskengine.models.sanctions.inputs import scenario_arrays
 from riskengine.models.sanctions.metrics import sanctions_metrics
 from riskengine.models.sanctions.section import AUTHORISED_TRIGGER
 from riskengine.primitives.counter_rng import AUXILIARY_STEP, uniform_bits
+from riskengine.primitives.counts import category_counts
 from riskengine.primitives.ordered_logit import (
     category_from_bits,
     cumulative_probabilities,
@@ -187,8 +188,8 @@ class SanctionsComponent:
         in_force_until = jnp.where(ended, state.end_month, state.month + 1)
         months_in_force = jnp.where(imposed, in_force_until - state.imposed_month, 0)
         counts = {
-            "target_cost": _category_counts(state.target_cost, imposed, len(COST_NAMES)),
-            "sender_cost": _category_counts(state.sender_cost, imposed, len(COST_NAMES)),
+            "target_cost": category_counts(state.target_cost, imposed, len(COST_NAMES)),
+            "sender_cost": category_counts(state.sender_cost, imposed, len(COST_NAMES)),
             "outcome_time": _outcome_time_counts(
                 state.end_month - state.imposed_month, state.outcome, ended, num_months
             ),
@@ -217,11 +218,6 @@ def _triggered(trigger_level, level, authorised, *, at_start: bool) -> jnp.ndarr
     crisis = (trigger_level > 0) & (level >= trigger_level)
     by_institution = (trigger_level == AUTHORISED_TRIGGER) & authorised
     return crisis | by_institution | ((trigger_level == 0) & at_start)
-
-
-def _category_counts(category, mask, size: int) -> jnp.ndarray:
-    one_hot = (category[None, :] == jnp.arange(size)[:, None]) & mask[None, :]
-    return jnp.sum(one_hot, axis=1, dtype=jnp.int32)
 
 
 def _outcome_time_counts(months, outcome, ended, num_months: int) -> jnp.ndarray:

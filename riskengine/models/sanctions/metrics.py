@@ -5,17 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from riskengine.models.base import Variable
+from riskengine.primitives.counts import ratio
 
 __all__ = ["sanctions_metrics"]
 
 _LEAD = ("chain", "draw", "variant")
 _SUCCESS = slice(1, 3)  # negotiated settlement, acquiescence (OUTCOME_NAMES indices)
 _ACQUIESCENCE = slice(2, 3)
-
-
-def _ratio(numerator, denominator) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
 
 
 def _status_variables(totals: dict) -> dict[str, Variable]:
@@ -78,13 +74,13 @@ def _time_variables(totals: dict) -> dict[str, Variable]:
         ),
         "p_success_within": Variable(
             dims,
-            _ratio(success, imposed[..., None]),
+            ratio(success, imposed[..., None]),
             f"probability that sanctions succeed within this many months of imposition ({note})",
             "probability",
         ),
         "p_acquiescence_within": Variable(
             dims,
-            _ratio(acquiescence, imposed[..., None]),
+            ratio(acquiescence, imposed[..., None]),
             f"probability that the target acquiesces within this many months of imposition ({note})",
             "probability",
         ),
@@ -102,7 +98,7 @@ def _cost_variables(totals: dict) -> dict[str, Variable]:
         )
         variables[f"p_{party}_cost"] = Variable(
             (*_LEAD, "cost_level"),
-            _ratio(counts, imposed),
+            ratio(counts, imposed),
             f"probability of each cost level to {who}, given imposition (TIES levels, fitted)",
             "probability",
         )
@@ -143,7 +139,7 @@ def _money_variables(totals: dict) -> dict[str, Variable]:
         ),
         "sender_cost_share": Variable(
             (*_LEAD, "sender"),
-            _ratio(senders, senders.sum(-1, keepdims=True)),
+            ratio(senders, senders.sum(-1, keepdims=True)),
             "each sender's share of the senders' expected cost",
             "fraction",
         ),
