@@ -1,8 +1,11 @@
 """``riskengine fit coalition``: the decision process has no data of its own to fit.
 
 The process parameters rest on priors (:mod:`riskengine.models.coalition.process`);
-the member support model is fitted by its own module (branch ``coalition-support``,
-``support_fit``), whose posterior the engine reads from ``fitted/posterior.nc``.
+the member support model is fitted by its own module (``support_fit``, written to
+``fitted/support_posterior.nc``), which the engine does not read yet: its intercept
+describes joining a TIES sanctions case, not a vote on a tabled item. The engine would
+read a ``fitted/posterior.nc`` holding some of the process parameters and draw the rest
+(``prior_only``) from their priors.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ month the item is tabled, each member holds a latent willingness
 
 with ``location[j] = intercept + x[j] . coefficients + election_shift * election[j]`` (the
 support model's linear predictor on the member's covariates ``x``, :data:`COVARIATE_NAMES`,
-and an election in the window; the parameter names are those of the support model of
-branch ``coalition-support``, ``support.Params``, so that its fitted posterior can supply
-them once its covariates are adopted), ``z ~ N(0, 1)`` a
+and an election in the window; the parameter names are those of the support model,
+:class:`riskengine.models.coalition.support.Params`, so that its fitted posterior can
+supply them once its covariates are adopted), ``z ~ N(0, 1)`` a
 factor shared by all members of the path (drawn once: members' positions are
 correlated, e.g. how the crisis is read in capitals), ``drift`` a per-member random walk
 from the tabled month (``drift[j, tabled] = 0``, steps ``N(0, movement_scale**2)``: positions
@@ -33,7 +33,7 @@ a month the rule fails (a veto, an objection, a blocking minority, abstainers ov
 limit; a count shortfall alone is nobody's block).
 
 Priors (all of them: no fit of this process exists yet; the support coefficients are to
-come from the ``coalition-support`` fit where it ships, see ``ensemble``):
+come from the support model's fit (``support_fit``) once it is wired in, see ``ensemble``):
 
 - ``intercept ~ Normal(0, 1)``: an unaligned member with default covariates is as likely
   to support as not, within odds of about 1:7 to 7:1;
