@@ -9,7 +9,7 @@ control, the *untruncated* likelihood fitted to data simulated with the truncati
 which inflates the alignment effect so that its true value ranks low: for that one
 pre-specified parameter and direction, a one-sided test of the mean rank must reject at
 1%. With this few replications the check catches gross errors only; the full version
-(100 + 40 replications, Bonferroni over all parameters for the control too) runs in
+(80 + 40 replications, Bonferroni over all parameters for the control too) runs in
 ``python -m riskengine.models.veto.validate``.
 About 30-60 s per test on 2 idle cores. Skips without the shared data.
 """
