@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 
 from riskengine.errors import DataError
+from riskengine.models.coalition.support_cases import (
+    EUROPEAN_COMMUNITY_ACCESSION,
+    FIRST_START_YEAR,
+)
 from riskengine.models.coalition.support_data import (
     ALIGNMENT_NAMES,
     COVARIATE_NAMES,
-    EUROPEAN_COMMUNITY_ACCESSION,
-    FIRST_START_YEAR,
     candidate_arrays,
     case_control_sample,
     data_provenance,
