@@ -1,6 +1,6 @@
 """The member support candidate table on the real TIES, COW and ATOP files.
 
-Builds the table once per module (about 3 s, under 0.3 GB); skips when the shared data
+Builds the table once per module (about 1 s idle, under 0.3 GB; the whole file about 10 s); skips when the shared data
 folder is absent (set RISKENGINE_DATA_DIR=/path/to/shared/data).
 """
 
