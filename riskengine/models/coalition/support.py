@@ -30,8 +30,8 @@ so the parameters describe every action of the kind TIES records, not only those
 found joiners (the joint density of a selected case's outcomes and latent is
 p(y | z) phi(z) / P_c). Integrating the latents out leaves 14 parameters for NUTS (a
 first version sampled 140 non-centred latents: their joint mode, the Laplace warm
-start, sat at case_scale = 0 and every transition diverged); a case's latent is drawn
-afterwards from its posterior on the grid (:func:`latent_log_posterior`). Candidates
+start, sat at case_scale = 0 and every transition diverged); a historical case's latent
+given its outcomes is available on the grid (:func:`latent_log_posterior`). Candidates
 whose outcome is unknown (``known = 0``: the unlisted candidates of cases at TIES's
 five-sender cap, when the fit treats them so) count only in P_c. A case-control sample
 (``offset``, :func:`.support_data.case_control_sample`) shifts the logit of its rows by
@@ -58,9 +58,11 @@ Priors (``priors``), on the logit scale:
   historical row has ``election_in_window = 0``, so the posterior is this prior): a
   government facing a national election within the decision window is less willing to
   join a costly measure (sanctions cost exporters, and joining a foreign-led action
-  is rarely an electoral asset); the studies of electoral cycles in foreign policy
-  find such caution but no agreed size. Mean -0.4 = odds x 0.67; sd 0.3 keeps odds
-  between x0.37 and x1.2 at 95%, so a null or a slight rally effect stays possible.
+  is rarely an electoral asset). That is a common expectation about electoral cycles in
+  foreign policy, not a measured effect: no estimate of its size for sanctions backs
+  it. Mean -0.4 = odds x 0.67; sd 0.3 keeps the odds between x0.37 and x1.2 at 95%, so
+  a null or a slight rally effect stays possible. Replace it with an estimate when
+  election data are joined to the cases.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ import numpy as np
 
 from riskengine.inference.posterior_checks import check_rows
 from riskengine.models.coalition import support
-from riskengine.models.coalition.support_data import LISTING_CAP
+from riskengine.models.coalition.support_cases import LISTING_CAP
 
 __all__ = [
     "NUM_DRAWS",

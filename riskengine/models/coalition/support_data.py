@@ -10,39 +10,10 @@ and CINC), ATOP 5.1, COW Trade 4.0, CShapes 2.0 minimum distances, COW Direct Co
 (key in brackets); how each measure is read is in
 :mod:`riskengine.models.coalition.support_predictors`.
 
-Cases. Of the 1,412 TIES cases (threatened or imposed, 1945-2005) [num_ties_cases]:
-the primary sender (``primarysender``) must be a state: 166 cases have none (mostly
-institution-led: EC, Arab League, UN measures with five members listed)
-[num_excluded_no_primary] and 20 name the EC/EU (1000) [num_excluded_institution_primary];
-the target must be a state (44 are the EC/EU) [num_excluded_institution_target]; the
-case must start in 1949 or later, because COW Trade 4.0 has no dyad rows for 1939-1947,
-so the year before a 1947-1948 case has no trade at all [num_excluded_trade_gap]; both
-must be COW system members in the start year [num_excluded_outside_system]; and the
-primary must be among the listed senders (``sender1``..``sender5``), or be an EC/EU
-member in a case that lists the EC/EU [num_excluded_primary_not_listed: TIES
-inconsistencies such as Germany (255) as primary and West Germany (260) as the only
-sender]. That leaves the *eligible* cases [num_eligible_cases].
-
-Selection (``selection``): ``"multi_sender"`` (the issue's filter, the shipped fit)
-keeps the eligible cases with at least one candidate listed as a sender: two or more
-listed senders, one of them a state in the system other than the primary [num_cases;
-num_multi_listed_without_state_joiner cases list two or more senders but no such
-state, e.g. the USA with the EC/EU only]. Because that selects on the outcome (at least
-one joiner), the likelihood divides by the probability of at least one joiner
-(:mod:`riskengine.models.coalition.support`). ``"all"`` keeps every eligible case,
-unilateral ones too (the robustness variant, fitted on a case-control sample).
-
-Candidates of a case: every state with a ``cow_nmc.csv`` row in the start year except
-the primary and the target. In the 8 eligible cases that list the EC/EU (code 1000) as
-a sender, the EC/EU members of the start year (``EUROPEAN_COMMUNITY_ACCESSION``) are not
-candidates: they acted through the Community, and TIES does not say which of them
-would have joined on their own [num_rows_european_community_dropped]. Outcome ``joined``
-= 1 when the candidate is among the listed senders. Listed state senders outside the
-system that year are not candidates [num_joiners_outside_system].
-
-Listing cap: TIES lists at most five senders. A case with five listed senders
-(``listing_capped``) may have had more, coded here as non-joiners; the fit follows the
-listing (the issue's definition) and the PPC reports the share of cases at the cap.
+Which cases and candidates, and the outcome, are chosen in
+:mod:`riskengine.models.coalition.support_cases` (cases with a state primary sender, a
+state target and at least one state joiner; candidates = the system's other states;
+TIES's five-sender listing cap); the predictors here.
 
 Timing: every predictor is read in the year before the case starts (``startyear - 1``,
 the *covariate year*), so it is known before the outcome. A candidate not in the system
@@ -75,8 +46,24 @@ being written elsewhere); then they hold the pair's agreement in the covariate y
 :func:`fitted_covariates` adds them to the fit. ``election_in_window`` is 0 on every
 row: TIES has no election data, so the election shift rests on its prior.
 
-Build (``selection="multi_sender"``, all predictors; ``/usr/bin/time -v``, 2 loaded
-cores): see ``BUILD_COST``.
+Build cost (``load_candidates()``, ``/usr/bin/time -v`` of a fresh process, imports
+included; ``BUILD_COST``): 1.1 s of CPU and 1.0 s wall on the idle 2-core machine (2.9 s
+wall under light load, 16-20 s at a load average of 12); peak resident memory 278 MB.
+``selection="all"`` (183,907 candidates) takes a few seconds more.
+
+Counts (TIES v4.1, these releases): 1,412 cases; excluded 166 without a primary, 20
+with the EC/EU as primary, 43 with an institution as target, 32 before 1949, 9 with the
+primary or target outside the system, 2 with the primary not listed; 1,140 eligible. The
+``multi_sender`` selection keeps 140 cases (1949-2005) with 21,079 candidates of whom
+328 joined (1.56%); 2 more cases list two or more senders without a state joiner in the
+system, 9 listed state senders were outside the system, 51 of the 140 cases are at the
+five-sender cap (41 of them list four state joiners). Fallbacks: trade with the target
+observed 17,506, earlier year 559, missing read as 0 3,014 (14%); with the primary
+19,092 / 225 / 1,762 (mostly microstates and new states, whose small dyads COW leaves
+unrecorded); distance recorded 20,437 (617 before the pair's first record, 25 nearest
+record); democracy from Polity 294 rows, missing (median) 1,299 (microstates);
+candidate covariate year = start year for 349 rows of new states; 119 EC/EU member
+rows left out.
 """
 
 from __future__ import annotations
@@ -92,32 +79,30 @@ from riskengine.data.contiguity import CONTIGUITY_FILE
 from riskengine.data.distance import DISTANCE_FILE
 from riskengine.data.paths import DATA_CITATIONS, integer_columns, read_table
 from riskengine.errors import DataError
-from riskengine.models.sanctions.predictors import (
-    FIRST_INSTITUTION_CODE,
-    PREDICTOR_CITATIONS,
-    provenance_of,
-    read_source,
+from riskengine.models.coalition.support_cases import (
+    SYSTEM_FILE,
+    candidates,
+    eligible_cases,
+    in_system,
+    read_system,
+    read_ties,
+    select,
 )
-from riskengine.models.sanctions.ties import (
-    SENDER_COLUMNS,
-    TIES_ENCODING,
-    TIES_FILE,
-    listed_senders,
-)
+from riskengine.models.sanctions.predictors import PREDICTOR_CITATIONS, provenance_of
+from riskengine.models.sanctions.ties import TIES_FILE, listed_senders
 
 __all__ = [
     "ALIGNMENT_NAMES",
     "BUILD_COST",
     "COVARIATE_NAMES",
-    "EUROPEAN_COMMUNITY_ACCESSION",
     "LISTINGS",
-    "SELECTIONS",
     "SUPPORT_FILES",
     "candidate_arrays",
     "case_control_sample",
     "data_provenance",
     "fitted_covariates",
     "load_candidates",
+    "outcome_known",
 ]
 
 COVARIATE_NAMES: tuple[str, ...] = (
@@ -134,28 +119,12 @@ COVARIATE_NAMES: tuple[str, ...] = (
     "era_late_cold_war",
 )
 ALIGNMENT_NAMES: tuple[str, ...] = ("alignment_with_primary", "alignment_with_target")
-SELECTIONS = ("multi_sender", "all")
 LISTINGS = ("as_listed", "capped_unknown")
-LISTING_CAP = len(SENDER_COLUMNS)
-EUROPEAN_COMMUNITY_CODE = FIRST_INSTITUTION_CODE  # TIES's code of the EC/EU
-FIRST_START_YEAR = 1949  # COW Trade 4.0 has no dyad rows for 1939-1947
-BUILD_COST = "measured below, filled in after the first build"
-
-EUROPEAN_COMMUNITY_ACCESSION: dict[int, int] = {
-    211: 1958, 220: 1958, 260: 1958, 325: 1958, 212: 1958, 210: 1958,  # founders (EEC)
-    200: 1973, 390: 1973, 205: 1973, 350: 1981, 230: 1986, 235: 1986,
-    255: 1990,  # unified Germany (COW code 255 from October 1990)
-    305: 1995, 375: 1995, 380: 1995,
-    316: 2004, 366: 2004, 352: 2004, 367: 2004, 368: 2004, 310: 2004, 338: 2004,
-    290: 2004, 317: 2004, 349: 2004,
-}  # fmt: skip
-"""COW code -> year of joining the EC/EU (European Union, "EU member countries",
-europa.eu; Bulgaria and Romania joined in 2007, after TIES ends). A state is a member in
-its accession year and after."""
+BUILD_COST = {"cpu_seconds": 1.1, "wall_seconds_idle": 1.0, "peak_memory_mb": 278}
 
 SUPPORT_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ties": (TIES_FILE[0], ("TIES 4.1",)),
-    "capabilities": ("conflict/cow_nmc.csv", ("COW NMC 7.0",)),
+    "capabilities": (SYSTEM_FILE, ("COW NMC 7.0",)),
     "alliances": (ALLIANCE_FILE, ("ATOP 5.1",)),
     "trade": ("trade/cow_trade_ndy.csv.gz", ("COW Trade 4.0",)),
     "distance": (DISTANCE_FILE, ("CShapes 2.0",)),
@@ -165,133 +134,15 @@ SUPPORT_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
 """Table name -> (path relative to the data folder, citation keys)."""
 
 
-def _read_ties(folder: Path) -> pd.DataFrame:
-    relative_path, columns, _ = TIES_FILE
-    ties = read_source(folder, relative_path, columns, encoding=TIES_ENCODING)
-    ties = integer_columns(ties, ("caseid", "startyear", "targetstate"), "ties_v4_1.csv")
-    ties["primarysender"] = pd.to_numeric(ties["primarysender"], errors="coerce")
-    ties["institution"] = pd.to_numeric(ties["institution"], errors="coerce").fillna(0)
-    return ties
-
-
-def _read_system(folder: Path) -> pd.DataFrame:
-    relative_path = SUPPORT_FILES["capabilities"][0]
-    table = read_table(folder, relative_path, ("ccode", "year", "cinc"))
-    return integer_columns(table, ("ccode", "year"), Path(relative_path).name)
-
-
-def european_community_member(ccodes, years) -> np.ndarray:
-    """Is state ``ccodes[i]`` an EC/EU member in ``years[i]`` (``EUROPEAN_COMMUNITY_ACCESSION``)?"""
-    accession = pd.Series(EUROPEAN_COMMUNITY_ACCESSION).reindex(np.asarray(ccodes)).to_numpy()
-    return np.isfinite(accession) & (np.asarray(years) >= np.nan_to_num(accession, nan=9999))
-
-
-def _in_system(system: pd.DataFrame, ccodes, years) -> np.ndarray:
-    present = pd.MultiIndex.from_frame(system[["ccode", "year"]])
-    return pd.MultiIndex.from_arrays([np.asarray(ccodes), np.asarray(years)]).isin(present)
-
-
-def eligible_cases(ties: pd.DataFrame, system: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """The cases with a state primary sender and a state target (module docstring), one
-    row each: caseid, start_year, primary, target, institution, imposition,
-    num_listed_senders, listing_capped, community_listed; and the exclusion counts."""
-    senders = listed_senders(ties)
-    counts = {"num_ties_cases": len(ties)}
-    primary, target = ties["primarysender"], ties["targetstate"]
-    steps = {
-        "num_excluded_no_primary": primary.isna(),
-        "num_excluded_institution_primary": primary >= FIRST_INSTITUTION_CODE,
-        "num_excluded_institution_target": target >= FIRST_INSTITUTION_CODE,
-        "num_excluded_trade_gap": ties["startyear"] < FIRST_START_YEAR,
-    }
-    kept = pd.Series(True, index=ties.index)
-    for name, excluded in steps.items():
-        counts[name] = int((kept & excluded).sum())
-        kept &= ~excluded
-    cases = ties.loc[kept]
-    inside = _in_system(system, cases["primarysender"].astype(np.int64), cases["startyear"])
-    inside &= _in_system(system, cases["targetstate"], cases["startyear"])
-    counts["num_excluded_outside_system"] = int((~inside).sum())
-    cases = cases.loc[inside]
-    frame = pd.DataFrame(
-        {
-            "caseid": cases["caseid"].to_numpy(),
-            "start_year": cases["startyear"].to_numpy(),
-            "primary": cases["primarysender"].to_numpy(dtype=np.int64),
-            "target": cases["targetstate"].to_numpy(),
-            "institution": cases["institution"].to_numpy(dtype=np.int64),
-            "imposition": pd.to_numeric(cases["imposition"]).to_numpy(dtype=np.int64),
-        }
-    )
-    return _check_primary_listed(frame, senders, counts)
-
-
-def _check_primary_listed(frame: pd.DataFrame, senders: pd.DataFrame, counts: dict):
-    listed = senders.groupby("caseid")["sender"]
-    frame["num_listed_senders"] = listed.size().reindex(frame["caseid"]).fillna(0).to_numpy()
-    frame["listing_capped"] = frame["num_listed_senders"] >= LISTING_CAP
-    community = senders.loc[senders["sender"] == EUROPEAN_COMMUNITY_CODE, "caseid"]
-    frame["community_listed"] = frame["caseid"].isin(community).to_numpy()
-    pairs = pd.MultiIndex.from_frame(senders[["caseid", "sender"]])
-    primary_listed = pd.MultiIndex.from_arrays([frame["caseid"], frame["primary"]]).isin(pairs)
-    via_community = frame["community_listed"] & european_community_member(
-        frame["primary"], frame["start_year"]
-    )
-    ok = primary_listed | via_community.to_numpy()
-    counts["num_excluded_primary_not_listed"] = int((~ok).sum())
-    counts["num_eligible_cases"] = int(ok.sum())
-    return frame.loc[ok].reset_index(drop=True), counts
-
-
-def _candidates(cases, senders, system, counts: dict) -> pd.DataFrame:
-    """(case, candidate) rows with ``joined``; see the module docstring."""
-    rows = cases.merge(system.rename(columns={"year": "start_year"}), on="start_year")
-    rows = rows[(rows["ccode"] != rows["primary"]) & (rows["ccode"] != rows["target"])]
-    member = european_community_member(rows["ccode"], rows["start_year"])
-    dropped = rows["community_listed"].to_numpy() & member
-    counts["num_rows_european_community_dropped"] = int(dropped.sum())
-    rows = rows.loc[~dropped]
-    states = senders[senders["sender"] < FIRST_INSTITUTION_CODE]
-    states = states[states["caseid"].isin(cases["caseid"])]
-    joiners = pd.MultiIndex.from_arrays([states["caseid"], states["sender"]])
-    rows = rows.assign(
-        joined=pd.MultiIndex.from_arrays([rows["caseid"], rows["ccode"]])
-        .isin(joiners)
-        .astype(np.int64)
-    )
-    is_primary = states.merge(cases[["caseid", "primary"]], on="caseid")
-    num_state_joiners = int((is_primary["sender"] != is_primary["primary"]).sum())
-    counts["num_joiners_outside_system"] = num_state_joiners - int(rows["joined"].sum())
-    return rows.reset_index(drop=True)
-
-
-def _select(rows: pd.DataFrame, cases: pd.DataFrame, selection: str, counts: dict):
-    """Rows of the cases kept by ``selection`` (``SELECTIONS``)."""
-    if selection not in SELECTIONS:
-        raise DataError(f"selection: got {selection!r}; allowed: {', '.join(SELECTIONS)}")
-    joined_cases = rows.loc[rows["joined"] == 1, "caseid"].unique()
-    multi = cases["num_listed_senders"] >= 2
-    counts["num_multi_listed_without_state_joiner"] = int(
-        (multi & ~cases["caseid"].isin(joined_cases)).sum()
-    )
-    if selection == "multi_sender":
-        rows = rows[rows["caseid"].isin(joined_cases)]
-    counts["num_cases"] = int(rows["caseid"].nunique())
-    counts["num_rows"] = len(rows)
-    counts["num_joined"] = int(rows["joined"].sum())
-    counts["num_capped_cases"] = int(rows.groupby("caseid")["listing_capped"].first().sum())
-    return rows.sort_values(["caseid", "ccode"], kind="stable").reset_index(drop=True)
-
-
 def _covariate_years(rows: pd.DataFrame, system: pd.DataFrame, counts: dict) -> None:
     """``covariate_year`` of the candidate and ``<partner>_year`` of its pairs, in place."""
     previous = rows["start_year"] - 1
-    candidate_before = _in_system(system, rows["ccode"], previous)
+    candidate_before = in_system(system, rows["ccode"], previous)
     rows["covariate_year"] = np.where(candidate_before, previous, rows["start_year"])
     counts["num_candidate_start_year_fallback"] = int((~candidate_before).sum())
     fallbacks = 0
     for partner in ("primary", "target"):
-        both_before = candidate_before & _in_system(system, rows[partner], previous)
+        both_before = candidate_before & in_system(system, rows[partner], previous)
         rows[f"{partner}_year"] = np.where(both_before, previous, rows["start_year"])
         fallbacks += int((candidate_before & ~both_before).sum())
     counts["num_pair_start_year_fallback"] = fallbacks
@@ -411,11 +262,11 @@ def load_candidates(
     counts named in the module docstring, ``selection`` and whether alignment is in.
     """
     folder = paths.data_dir(data_dir)
-    ties, capabilities = _read_ties(folder), _read_system(folder)
+    ties, capabilities = read_ties(folder), read_system(folder)
     system = capabilities[["ccode", "year"]].drop_duplicates()
     cases, counts = eligible_cases(ties, system)
-    rows = _candidates(cases, listed_senders(ties), system, counts)
-    rows = _select(rows, cases, selection, counts)
+    rows = candidates(cases, listed_senders(ties), system, counts)
+    rows = select(rows, cases, selection, counts)
     _covariate_years(rows, system, counts)
     tables = _read_measure_tables(folder)
     _alliance_columns(rows, tables)

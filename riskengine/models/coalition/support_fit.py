@@ -2,7 +2,7 @@
 
 ``fit_support`` runs numpyro's NUTS on :func:`support.model` over the candidate table
 (:func:`riskengine.models.coalition.support_data.load_candidates`, ``multi_sender``
-cases, every candidate: no case-control sampling is needed at about 22,000 rows), from
+cases, every candidate: no case-control sampling is needed at 21,079 rows), from
 a Laplace warm start with a dense mass matrix, 4 chains (the shared helpers of
 :mod:`riskengine.inference.fit`). The DataTree's ``posterior`` holds the
 ``support.Params`` fields (the cases' latents are integrated out in the likelihood),
