@@ -12,8 +12,8 @@ import pytest
 
 from riskengine.errors import DataError
 from riskengine.models.coalition.support_cases import (
-    EUROPEAN_COMMUNITY_ACCESSION,
     FIRST_START_YEAR,
+    european_community_member,
 )
 from riskengine.models.coalition.support_data import (
     ALIGNMENT_NAMES,
@@ -114,8 +114,7 @@ def test_every_fallback_is_counted(frame):
 
 def test_community_members_are_not_candidates_when_the_community_is_listed(frame):
     rows = frame[frame["community_listed"]]
-    accession = rows["ccode"].map(EUROPEAN_COMMUNITY_ACCESSION)
-    assert not (accession <= rows["start_year"]).any()
+    assert not european_community_member(rows["ccode"], rows["start_year"]).any()
     assert frame.attrs["num_rows_european_community_dropped"] > 0
 
 
@@ -176,3 +175,19 @@ def test_provenance_names_every_file_and_ties(shared_data_dir):
     assert "trade/cow_trade_ndy.csv.gz" in provenance["files"]
     assert "Morgan" in provenance["citations"]["TIES 4.1"]
     assert all(len(entry["sha256"]) == 64 for entry in provenance["files"].values())
+
+
+@pytest.mark.parametrize(
+    ("ccode", "year", "member"),
+    [
+        (260, 1958, True),  # West Germany, a founder, as the table's Germany (255)
+        (255, 1995, True),
+        (200, 1972, False),  # the United Kingdom joined on 1973-01-01
+        (200, 1973, True),
+        (290, 2003, False),  # Poland joined on 2004-05-01: a member in its accession year
+        (290, 2004, True),
+        (2, 1990, False),
+    ],
+)
+def test_community_membership_is_read_from_the_eu_table(ccode, year, member):
+    assert european_community_member([ccode], [year]).tolist() == [member]

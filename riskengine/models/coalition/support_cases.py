@@ -28,7 +28,7 @@ unilateral ones too (the robustness variant, fitted on a case-control sample).
 
 Candidates of a case: every state with a ``cow_nmc.csv`` row in the start year except
 the primary and the target. In the 8 eligible cases that list the EC/EU (code 1000) as
-a sender, the EC/EU members of the start year (``EUROPEAN_COMMUNITY_ACCESSION``) are not
+a sender, the EC/EU members at the end of the start year (the shipped EU table) are not
 candidates: they acted through the Community, and TIES does not say which of them
 would have joined on their own [num_rows_european_community_dropped]. Outcome ``joined``
 = 1 when the candidate is among the listed senders. Listed state senders outside the
@@ -44,6 +44,7 @@ unknown instead.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ import pandas as pd
 
 from riskengine.data.paths import integer_columns, read_table
 from riskengine.errors import DataError
+from riskengine.models.coalition.institutions import members
 from riskengine.models.sanctions.predictors import FIRST_INSTITUTION_CODE, read_source
 from riskengine.models.sanctions.ties import (
     SENDER_COLUMNS,
@@ -60,7 +62,6 @@ from riskengine.models.sanctions.ties import (
 )
 
 __all__ = [
-    "EUROPEAN_COMMUNITY_ACCESSION",
     "FIRST_START_YEAR",
     "LISTING_CAP",
     "SELECTIONS",
@@ -79,17 +80,9 @@ LISTING_CAP = len(SENDER_COLUMNS)
 EUROPEAN_COMMUNITY_CODE = FIRST_INSTITUTION_CODE  # TIES's code of the EC/EU
 FIRST_START_YEAR = 1949  # COW Trade 4.0 has no dyad rows for 1939-1947
 
-EUROPEAN_COMMUNITY_ACCESSION: dict[int, int] = {
-    211: 1958, 220: 1958, 260: 1958, 325: 1958, 212: 1958, 210: 1958,  # founders (EEC)
-    200: 1973, 390: 1973, 205: 1973, 350: 1981, 230: 1986, 235: 1986,
-    255: 1990,  # unified Germany (COW code 255 from October 1990)
-    305: 1995, 375: 1995, 380: 1995,
-    316: 2004, 366: 2004, 352: 2004, 367: 2004, 368: 2004, 310: 2004, 338: 2004,
-    290: 2004, 317: 2004, 349: 2004,
-}  # fmt: skip
-"""COW code -> year of joining the EC/EU (European Union, "EU member countries",
-europa.eu; Bulgaria and Romania joined in 2007, after TIES ends). A state is a member in
-its accession year and after."""
+WEST_GERMANY, GERMANY = 260, 255
+"""COW codes: the EU table records Germany under 255 from 1958; West Germany (260) is
+that member until unification."""
 
 SYSTEM_FILE = "conflict/cow_nmc.csv"
 
@@ -113,9 +106,16 @@ def read_system(folder: Path) -> pd.DataFrame:
 
 
 def european_community_member(ccodes, years) -> np.ndarray:
-    """Is state ``ccodes[i]`` an EC/EU member in ``years[i]`` (``EUROPEAN_COMMUNITY_ACCESSION``)?"""
-    accession = pd.Series(EUROPEAN_COMMUNITY_ACCESSION).reindex(np.asarray(ccodes)).to_numpy()
-    return np.isfinite(accession) & (np.asarray(years) >= np.nan_to_num(accession, nan=9999))
+    """Is state ``ccodes[i]`` an EC/EU member at the end of ``years[i]``? Read from the
+    shipped EU table (:func:`.institutions.members`), so a state counts in its accession
+    year and after; West Germany (260) counts as the table's Germany (255)."""
+    codes, years = np.asarray(ccodes), np.asarray(years)
+    codes = np.where(codes == WEST_GERMANY, GERMANY, codes)
+    member = np.zeros(codes.shape, dtype=bool)
+    for year in np.unique(years):
+        current = members("eu", datetime.date(int(year), 12, 31))
+        member[years == year] = np.isin(codes[years == year], current)
+    return member
 
 
 def in_system(system: pd.DataFrame, ccodes, years) -> np.ndarray:

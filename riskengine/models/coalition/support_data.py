@@ -361,7 +361,7 @@ def data_provenance(data_dir: str | Path | None = None) -> dict:
         "COW State System Membership 2016"
     ]
     provenance["citations"]["European Union membership"] = (
-        "European Union, 'EU member countries' (europa.eu): accession years 1958-2004, "
-        "transcribed in EUROPEAN_COMMUNITY_ACCESSION"
+        "European Union, 'EU member countries' (europa.eu): accession dates in "
+        "riskengine/models/coalition/tables/eu_members.csv (its SOURCES.md)"
     )
     return provenance
