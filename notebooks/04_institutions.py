@@ -22,8 +22,11 @@
 # that moves positions while the body deliberates, and the institution's rule (Security
 # Council veto majority, NATO consensus, EU unanimity or qualified majority, a coalition
 # of the willing's threshold) is applied. The first month it passes is the decision.
-# **Every parameter of this process rests on priors** written in
-# `riskengine/models/coalition/process.py` (no fit yet): read the figures as the
+# The Security Council's permanent members decide their veto by the **veto model**,
+# fitted on the Council's vetoed drafts 1946-2022 (`riskengine/models/veto`): who vetoes
+# rests on the data, how often a draft draws any veto largely on that model's priors.
+# **Every other parameter of the process rests on priors** written in
+# `riskengine/models/coalition/process.py` (no fit yet): read those figures as the
 # consequences of stated assumptions, not as estimates. Two shipped scenarios: a
 # Security Council draft with a likely veto, and NATO consensus with a reluctant member.
 
@@ -75,7 +78,9 @@ def run(name: str) -> xr.DataTree:
 # The United States tables a draft tightening the measures on North Korea before the
 # Council of 2026; member inputs (alliances, UN General Assembly agreement, trade,
 # distance, democracy) come from the shared data. A draft passes with nine votes and no
-# permanent member against.
+# permanent member against. Each permanent member's veto follows the veto model from its
+# General Assembly agreement with North Korea (2019: China 0.90, Russia 0.86, France
+# 0.53, the United Kingdom 0.49, the United States 0.15).
 
 # %%
 council = run("unsc_resolution")

@@ -10,8 +10,7 @@ def describe() -> str:
 
     from riskengine.cube.provenance import git_revision, package_versions
     from riskengine.ensemble.cluster import available_cores
-    from riskengine.models import MODEL_NAMES
-    from riskengine.models.paths import posterior_path
+    from riskengine.models import MODEL_NAMES, get_model
 
     lines = [
         "riskengine " + package_versions()["riskengine"],
@@ -29,9 +28,14 @@ def describe() -> str:
         "",
         "models (in the order they step within a path):",
     ]
-    lines += [
-        f"  {name:12s} fitted posterior "
-        f"{'shipped' if posterior_path(name).exists() else 'not shipped (runs use prior draws)'}"
-        for name in MODEL_NAMES
-    ]
+    lines += [_posterior_line(get_model(name)) for name in MODEL_NAMES]
     return "\n".join(lines)
+
+
+def _posterior_line(model) -> str:
+    path = model.posterior_path
+    if not path.exists():
+        return f"  {model.name:12s} fitted posterior not shipped (runs use prior draws)"
+    source = path.parent.parent.name
+    whose = "" if source == model.name else f" (the {source} model's, for its {source} parameters)"
+    return f"  {model.name:12s} fitted posterior shipped{whose}"

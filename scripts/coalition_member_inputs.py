@@ -12,6 +12,9 @@ which ATOP codes for many friendship treaties with Russia, are left out);
 2019; ``democracy``: V-Dem polyarchy, latest year; ``affinity_*``: UN General Assembly
 agreement on the roll calls of 2010-2019 both states voted on, as Signorino and Ritter's
 (1999) S score (yes 1, abstain 0.5, no 0; ``1 - 2 * mean |difference|``, from -1 to 1). Major powers: the COW list since 1991.
+For the Security Council's permanent members, ``agreement_target``: the veto model's
+alignment with the target (:func:`riskengine.data.alignment.alignment_before` the year
+2027, i.e. the latest year of the vote data with enough common roll calls, 2019).
 The ISO code of each state (``un_votes`` has no COW codes) is mapped by hand in
 :data:`STATES`, and the script checks each mapped name against the file's country name.
 """
@@ -23,6 +26,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
+from riskengine.data.alignment import alignment_before
+from riskengine.models.veto.coding import MEMBER_CCODES
 
 # COW code -> (name, ISO 3166 alpha-2, the country name in un_votes)
 STATES = {
@@ -156,6 +162,9 @@ def main(codes: list[int]) -> None:
             "distance_km": float(rows.mindist.min()) if len(rows) else 0.0,
             "democracy": round(_latest(democracy, code, "v2x_polyarchy"), 2),
         }
+        if code in MEMBER_CCODES.values():
+            found = alignment_before(code, target, 2027, data_dir=data)
+            values["agreement_target"] = round(found.agreement, 3)
         text = ", ".join(
             f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in values.items()
         )

@@ -63,8 +63,15 @@ def _not_a_posterior(model, path: Path, what: str) -> DataError:
     )
 
 
+def _source_path(model) -> Path:
+    """The fitted posterior a model reads (``CoreEnsemble.posterior_path``: its own, or
+    the model's it names as ``posterior_source``)."""
+    return Path(model.posterior_path)
+
+
 def _read_posterior(model, path: Path, xr):
-    """The posterior group and the root attributes of a fitted posterior file, or a
+    """The posterior group (its variables named as the model's parameters, through
+    ``model.posterior_names``) and the root attributes of a fitted posterior file, or a
     DataError naming the file when it is not one (not NetCDF, no group, a variable or a
     dimension missing)."""
     try:
@@ -74,6 +81,12 @@ def _read_posterior(model, path: Path, xr):
     except (OSError, ValueError, KeyError, TypeError) as error:
         reason = " ".join(str(error).split())[:120]
         raise _not_a_posterior(model, path, f"not a readable posterior ({reason})") from None
+    renames = {
+        stored: name
+        for name, stored in getattr(model, "posterior_names", {}).items()
+        if stored in posterior
+    }
+    posterior = posterior[list(renames)].rename(renames) if renames else posterior
     prior_only = getattr(model, "prior_only", ())
     missing = [
         name for name in model.parameters if name not in posterior and name not in prior_only
@@ -87,7 +100,7 @@ def _read_posterior(model, path: Path, xr):
 def _posterior(model, num_chains: int, num_draws: int, seed: int = 0, stream_index: int = 0):
     import xarray as xr
 
-    path = posterior_path(model.name)
+    path = _source_path(model)
     posterior, provenance = _read_posterior(model, path, xr)
     available_chains, available_draws = posterior.sizes["chain"], posterior.sizes["draw"]
     if num_chains > available_chains or num_draws > available_draws:
@@ -126,10 +139,12 @@ def select_parameter_draws(
     """``(draws, source_used, provenance)``; draws map names to (chain, draw, ...) arrays."""
     if source not in PARAMETER_SOURCES:
         raise UsageError(f"parameters: got {source!r}; allowed: {', '.join(PARAMETER_SOURCES)}")
-    has_posterior = posterior_path(model.name).exists()
+    path = _source_path(model)
+    has_posterior = path.exists()
     if source == "posterior" and not has_posterior:
         raise UsageError(
-            f"parameters: 'posterior' asked for but {posterior_path(model.name)} does not exist; run `riskengine fit {model.name}` or use 'prior'"
+            f"parameters: 'posterior' asked for but {path} does not exist; fit the model "
+            f"({path.parent.parent.name}) or use 'prior'"
         )
     if source == "prior" or not has_posterior:
         return _prior(model, seed, num_chains, num_draws, stream_index)

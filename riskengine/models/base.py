@@ -165,16 +165,23 @@ class Component(Protocol):
 class CoreEnsemble:
     """What every model's ``EnsembleModel`` derives the same way from its ``name`` and its
     core module (``core_module``: a numpyro ``model`` and a ``Params`` named tuple): the
-    shipped posterior's path and prior draws of every ``Params`` field."""
+    shipped posterior's path and prior draws of every ``Params`` field.
+
+    ``posterior_source`` names the model whose fitted posterior supplies the draws (None:
+    this model's own) and ``posterior_names`` maps parameter names to that file's variable
+    names where they differ (the coalition reads its veto parameters from the veto
+    model's posterior)."""
 
     name: str
     core_module: Any
+    posterior_source: str | None = None
+    posterior_names: dict[str, str] = {}
 
     @property
     def posterior_path(self) -> Path:
         from riskengine.models.paths import posterior_path
 
-        return posterior_path(self.name)
+        return posterior_path(self.posterior_source or self.name)
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
         from numpyro.infer import Predictive

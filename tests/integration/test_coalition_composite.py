@@ -13,6 +13,7 @@ import pytest
 
 import riskengine
 from riskengine.config import Scenario
+from riskengine.errors import DataError
 from riskengine.models import MODEL_NAMES, STREAM_INDICES
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -207,32 +208,76 @@ def test_eu_sanctions_scenario_runs_institution_sanctions_and_crisis_in_one_path
     assert "joint_count_escalation_coalition" in predictions
 
 
+def test_the_vetoes_are_drawn_from_the_veto_models_posterior():
+    import xarray as xr
+
+    from riskengine.ensemble import parameters
+    from riskengine.models import get_model
+    from riskengine.models.paths import posterior_path
+
+    draws, source, provenance = parameters.select_parameter_draws(
+        get_model("coalition"), source="auto", seed=1, num_chains=2, num_draws=3, stream_index=4
+    )
+    assert source == "posterior"
+    assert provenance["file"] == "riskengine/models/veto/fitted/posterior.nc"
+    assert sorted(provenance["from_posterior"]) == sorted(
+        f"veto_{name}" for name in ("intercepts", "alignment_effect", "gap_effect",
+                                    "party_effect", "contestedness_scale")
+    )  # fmt: skip
+    assert "coefficients" in provenance["from_prior"]
+    with xr.open_datatree(posterior_path("veto"), engine="h5netcdf") as tree:
+        stored = tree["posterior"]["intercepts"].values
+    index = provenance["draw_index"]
+    np.testing.assert_array_equal(draws["veto_intercepts"], stored[:2, index])
+
+
 def test_a_partial_posterior_is_completed_from_the_priors(tmp_path, monkeypatch):
     import xarray as xr
 
     from riskengine.ensemble import parameters
     from riskengine.errors import UsageError
     from riskengine.models import get_model
+    from riskengine.models.coalition.ensemble import CoalitionEnsemble
 
     model = get_model("coalition")
     path = tmp_path / "posterior.nc"
-    posterior = xr.Dataset({"intercept": (("chain", "draw"), np.full((2, 10), 0.7))})
+    veto = {
+        "intercepts": (("chain", "draw", "seat", "era"), np.zeros((2, 10, 5, 3))),
+        **{
+            name: (("chain", "draw"), np.ones((2, 10)))
+            for name in ("alignment_effect", "gap_effect", "party_effect", "contestedness_scale")
+        },
+    }
+    posterior = xr.Dataset({"intercept": (("chain", "draw"), np.full((2, 10), 0.7))} | veto)
     xr.DataTree.from_dict({"/": xr.Dataset(), "posterior": posterior}).to_netcdf(
         path, engine="h5netcdf"
     )
-    monkeypatch.setattr(parameters, "posterior_path", lambda name: path)
+    monkeypatch.setattr(CoalitionEnsemble, "posterior_path", property(lambda self: path))
+    monkeypatch.setitem(model.posterior_names, "intercept", "intercept")
     monkeypatch.setattr(parameters, "_shipped_name", lambda path: path.name)
     draws, source, provenance = parameters.select_parameter_draws(
         model, source="auto", seed=1, num_chains=2, num_draws=3, stream_index=4
     )
-    assert source == "posterior" and provenance["from_posterior"] == ["intercept"]
+    assert source == "posterior" and "intercept" in provenance["from_posterior"]
     assert "coefficients" in provenance["from_prior"]
     assert (draws["intercept"] == 0.7).all() and draws["coefficients"].shape == (2, 3, 8)
-    wrong = xr.Dataset({"coefficients": (("chain", "draw", "c"), np.zeros((2, 10, 4)))})
+    wrong = posterior.drop_vars("intercept").assign(
+        coefficients=(("chain", "draw", "c"), np.zeros((2, 10, 4)))
+    )
+    monkeypatch.setitem(model.posterior_names, "coefficients", "coefficients")
     xr.DataTree.from_dict({"/": xr.Dataset(), "posterior": wrong}).to_netcdf(
         path, engine="h5netcdf"
     )
     with pytest.raises(UsageError, match="coefficients do not have the shapes"):
+        parameters.select_parameter_draws(
+            model, source="auto", seed=1, num_chains=2, num_draws=3, stream_index=4
+        )
+
+    missing = posterior.drop_vars("gap_effect")
+    xr.DataTree.from_dict({"/": xr.Dataset(), "posterior": missing}).to_netcdf(
+        path, engine="h5netcdf"
+    )
+    with pytest.raises(DataError, match="no veto_gap_effect in its posterior group"):
         parameters.select_parameter_draws(
             model, source="auto", seed=1, num_chains=2, num_draws=3, stream_index=4
         )

@@ -3,8 +3,11 @@ drift, members decide independently, each voting no with probability
 ``sigmoid(-abstain_width - location)``: NATO's consensus passes in the tabled month with
 probability prod_j (1 - P(no_j)); the Security Council's veto majority and a coalition
 of the willing's threshold follow the same product over permanent members and a
-Poisson-binomial count. Monte Carlo within 5 standard errors, fixed seeds; the negative
-control (a shared factor with scale 1.5) must leave the independent closed form."""
+Poisson-binomial count. Permanent members with a seat in the veto model veto with the
+veto model's probabilities, correlated through the draft's contestedness (a
+Gauss-Hermite integral). Monte Carlo within 5 standard errors, fixed seeds; the negative
+controls (a shared factor with scale 1.5; the contestedness ignored) must leave the
+closed forms."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from riskengine.models.coalition import process
 from riskengine.models.coalition.component import FREE_POSITION, CoalitionComponent, CoalitionInputs
 from riskengine.models.coalition.inputs import variant_rule
 from riskengine.models.coalition.section import CoalitionSection
+from riskengine.models.veto import core as veto_core
 from riskengine.primitives.counter_rng import stream_words
 
 NUM_PATHS = 40_000
@@ -27,9 +31,11 @@ COMPONENT = CoalitionComponent()
 NAMES = ["P", "A", "B", "C", "D"]
 INTERCEPTS = np.asarray([0.0, 1.5, 0.8, 0.2, -0.3], np.float32)  # member locations
 WIDTH = 1.0
+VETO_INTERCEPTS = np.asarray([[-2.0] * 3, [-1.0] * 3, [-1.5] * 3, [0.3] * 3, [-0.4] * 3])
+AGREEMENT = np.asarray([0.15, 0.5, 0.5, 0.85, 0.9], np.float32)  # seats' agreement with T
 
 
-def _params(case_scale: float, level_shift: float = 0.0) -> process.Params:
+def _params(case_scale: float, level_shift: float = 0.0, contestedness: float = 0.0):
     return process.Params(
         intercept=jnp.float32(0.0),
         coefficients=jnp.asarray([1.0] + [0.0] * 7, jnp.float32),  # ally_proposer carries it
@@ -38,12 +44,28 @@ def _params(case_scale: float, level_shift: float = 0.0) -> process.Params:
         abstain_width=jnp.float32(WIDTH),
         movement_scale=jnp.float32(0.0),
         level_shift=jnp.float32(level_shift),
+        veto_intercepts=jnp.asarray(VETO_INTERCEPTS, jnp.float32),
+        veto_alignment_effect=jnp.float32(4.0),
+        veto_gap_effect=jnp.float32(3.0),
+        veto_party_effect=jnp.float32(0.0),
+        veto_contestedness_scale=jnp.float32(contestedness),
     )
 
 
 def _passed_in_month_one(
-    institution: str, case_scale: float, minimum=None, level=None, level_shift=0.0
+    institution: str,
+    case_scale: float,
+    minimum=None,
+    level=None,
+    level_shift=0.0,
+    *,
+    seats=(-1,) * 5,
+    fixed=(1,) + (FREE_POSITION,) * 4,
+    contestedness=0.0,
 ) -> np.ndarray:
+    """Whether the item passes in the tabled month, per path; members ``P`` (the
+    proposer) and ``A``, ``B`` hold vetoes; ``seats`` gives each member's veto-model
+    seat (-1: its veto comes from its willingness, as for NATO's members)."""
     section = CoalitionSection.build(
         institution=institution, proposer="P", target="T", members=NAMES, minimum_members=minimum
     )
@@ -55,15 +77,19 @@ def _passed_in_month_one(
         covariates=jnp.asarray(covariates),
         election=jnp.zeros(len(NAMES), jnp.float32),
         present=jnp.ones(len(NAMES), bool),
-        fixed_position=jnp.asarray([1] + [FREE_POSITION] * 4, jnp.int32),
+        fixed_position=jnp.asarray(fixed, jnp.int32),
         capability=jnp.ones(len(NAMES), jnp.float32),
         rule=jax.tree.map(jnp.asarray, rule),
         tabled_month=jnp.int32(1),
+        veto_seat=jnp.asarray(seats, jnp.int32),
+        veto_alignment=jnp.asarray(AGREEMENT),
+        veto_party=jnp.zeros(5, jnp.float32),
+        veto_era=jnp.int32(2),
     )
     words = jax.random.key_data(jax.random.key(11)).astype(jnp.uint32)
     stream = stream_words(words, jnp.arange(NUM_PATHS))
     context = {} if level is None else {"level": jnp.full(NUM_PATHS, level, jnp.int32)}
-    params = _params(case_scale, level_shift)
+    params = _params(case_scale, level_shift, contestedness)
     valid = jnp.ones(NUM_PATHS, bool)
     state = COMPONENT.start(words, params, inputs, stream, valid, context, num_months=3)
     return np.asarray(state.decision_month == 1)
@@ -133,3 +159,56 @@ def test_negative_control_a_shared_factor_breaks_independence():
     error = np.sqrt(truth * (1 - truth) / simulated.size)
     with pytest.raises(AssertionError):
         assert abs(simulated.mean() - truth) < 5 * error
+
+
+def _veto_probabilities(contestedness_scale: float, node) -> np.ndarray:
+    """(5,) the veto model's P(veto) of each seat at contestedness ``node``."""
+    params = veto_core.Params(
+        intercepts=jnp.asarray(VETO_INTERCEPTS, jnp.float32),
+        alignment_effect=4.0,
+        gap_effect=3.0,
+        party_effect=0.0,
+        contestedness_scale=contestedness_scale,
+        log_rates=None,
+        dispersion=None,
+    )
+    return np.asarray(
+        veto_core.veto_probabilities(params, 2, AGREEMENT, np.zeros(5, np.float32), node)
+    )
+
+
+def _no_veto_by_seats_3_and_4(contestedness_scale: float, *, correlated: bool = True) -> float:
+    """P(neither seat 3 nor 4 vetoes), integrated over the contestedness by
+    Gauss-Hermite (exact for this smooth integrand at 40 nodes); ``correlated=False`` is
+    the negative control that integrates each seat's veto on its own."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)
+    weights = weights / weights.sum()
+    vetoes = np.stack([_veto_probabilities(contestedness_scale, node)[3:] for node in nodes])
+    if correlated:
+        return float(weights @ np.prod(1 - vetoes, axis=1))
+    return float(np.prod(1 - weights @ vetoes))
+
+
+# A and B sit in the veto model's seats 3 and 4; the elected members C and D and the
+# proposer vote yes, so the draft passes exactly when neither A nor B vetoes.
+_COUNCIL = {
+    "seats": (0, 3, 4, -1, -1),
+    "fixed": (1, FREE_POSITION, FREE_POSITION, 1, 1),
+    "minimum": 3,
+}
+
+
+def test_permanent_members_veto_with_the_veto_models_probabilities():
+    simulated = _passed_in_month_one("security_council", 0.0, **_COUNCIL)
+    _assert_close(simulated, _no_veto_by_seats_3_and_4(0.0))
+
+
+def test_the_drafts_contestedness_correlates_the_vetoes():
+    simulated = _passed_in_month_one("security_council", 0.0, contestedness=1.8, **_COUNCIL)
+    _assert_close(simulated, _no_veto_by_seats_3_and_4(1.8))
+
+
+def test_negative_control_vetoes_taken_as_independent_miss():
+    simulated = _passed_in_month_one("security_council", 0.0, contestedness=1.8, **_COUNCIL)
+    with pytest.raises(AssertionError):
+        _assert_close(simulated, _no_veto_by_seats_3_and_4(1.8, correlated=False))

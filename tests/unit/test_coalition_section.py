@@ -199,7 +199,7 @@ def test_members_absent_from_a_variant_change_no_decision(institution):
     spread[present] = positions
 
     def decided(arrays, votes, mask):
-        inputs = CoalitionInputs(None, None, jnp.asarray(mask), None, None, arrays, None)
+        inputs = CoalitionInputs(None, None, jnp.asarray(mask), None, None, arrays, *[None] * 5)
         passes, blockers = _decide(jnp.asarray(votes), inputs)
         return np.asarray(passes), np.asarray(blockers)
 
@@ -209,3 +209,26 @@ def test_members_absent_from_a_variant_change_no_decision(institution):
     np.testing.assert_array_equal(passes, padded_passes)
     np.testing.assert_array_equal(blockers, padded_blockers[present])
     assert not padded_blockers[~present].any()
+
+
+def test_a_permanent_member_without_its_agreement_with_the_target_is_refused():
+    from riskengine.models import get_model
+
+    scenario = load_scenario_text(_replaced("France: {agreement_target: 0.506}", "France: {}"))
+    with pytest.raises(
+        ConfigError,
+        match=r"coalition.member_inputs.France.agreement_target: missing; allowed: a number "
+        r"from 0 to 1, the permanent member's General Assembly agreement with the target",
+    ):
+        get_model("coalition").scenario_inputs(scenario)
+
+
+def test_permanent_seats_and_agreements_reach_the_veto_model():
+    from riskengine.models import get_model
+
+    arrays = get_model("coalition").scenario_inputs(load_scenario_text(TINY.read_text())).inputs
+    # members: United States, United Kingdom, France, Russia, Denmark (seats USA, UK,
+    # France, Russia, China = 0..4); China sits out, its agreement stays 0
+    np.testing.assert_array_equal(arrays.veto_seat[0], [0, 1, 2, 3, -1])
+    np.testing.assert_allclose(arrays.veto_alignment[0], [0.157, 0.465, 0.506, 0.783, 0.0])
+    assert (np.asarray(arrays.veto_seat[2]) == -1).all()  # a coalition of the willing: no veto

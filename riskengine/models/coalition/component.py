@@ -9,9 +9,14 @@ path, true from the decision month on) and ``coalition_size`` (members supportin
 month; frozen at the decision). It reads the escalation ``level`` signal when a crisis
 runs in the same path (support rises with the level, a prior-only effect), 0 otherwise.
 
+Permanent members of the Security Council draw their veto once per path from the veto
+model (:func:`.process.veto_logits`; the process's docstring has the story).
+
 Counter streams (the model's own key words): step ``(m - 1) | j << 16`` is member
 ``j``'s drift draw of month ``m``; ``2**32 - 1`` the path's shared factor; ``2**32 - 2 - j``
-member ``j``'s persistent reading (months below 2**16, members below 2**15).
+member ``j``'s persistent reading; ``2**32 - 2**15 - 2`` the draft's contestedness and
+``2**32 - 2**15 - 3 - j`` member ``j``'s veto reading (months below 2**16, members below
+2**15).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ FREE_POSITION = 2  # fixed-position code of a member whose position is drawn
 _MEMBER_SHIFT = 16
 _LATENT_STEP = AUXILIARY_STEP
 _READING_STEP = AUXILIARY_STEP - 1
+_CONTESTEDNESS_STEP = AUXILIARY_STEP - 2**15 - 1
+_VETO_READING_STEP = _CONTESTEDNESS_STEP - 1
 _USE_OF_FORCE = 3  # escalation level code
 
 
@@ -42,7 +49,10 @@ class CoalitionInputs(NamedTuple):
     """One variant: per member (member, ...) its covariates, an election in the window
     (0 or 1), presence, fixed position
     (-1, 0, 1, or ``FREE_POSITION``) and capability; the decision rule as
-    ``rules.RuleArrays`` on the same member axis; the tabled month.
+    ``rules.RuleArrays`` on the same member axis; the tabled month. For the veto model:
+    per member its permanent seat (index in ``veto.coding.MEMBERS``, -1 for none or outside
+    a Security Council variant), per seat (5,) the General Assembly agreement with the
+    target and whether it is a party, and the veto model's era.
 
     Members of other variants absent from this one vote yes with no population, and the
     rule's ``minimum_yes`` counts them (``ensemble.variant_rule``): they change no count,
@@ -55,6 +65,10 @@ class CoalitionInputs(NamedTuple):
     capability: jnp.ndarray
     rule: RuleArrays
     tabled_month: jnp.ndarray
+    veto_seat: jnp.ndarray
+    veto_alignment: jnp.ndarray
+    veto_party: jnp.ndarray
+    veto_era: jnp.ndarray
 
 
 class CoalitionState(NamedTuple):
@@ -63,6 +77,7 @@ class CoalitionState(NamedTuple):
     location: jnp.ndarray  # (member,) support model's linear predictor
     latent: jnp.ndarray  # (paths,) shared factor times its scale
     reading: jnp.ndarray  # (member, paths) persistent logistic term
+    vetoes: jnp.ndarray  # (member, paths) a permanent member's veto of the draft
     drift: jnp.ndarray  # (member, paths) random walk from the tabled month
     position: jnp.ndarray  # (member, paths) int32 -1 no, 0 abstain / not tabled, 1 yes
     decision_month: jnp.ndarray  # (paths,) int32 scenario month of the decision, 0 = none
@@ -79,6 +94,22 @@ def _unit(words, stream, step) -> jnp.ndarray:
     return bits_to_unit_interval(uniform_bits(words, stream, step))
 
 
+def _logistic(unit) -> jnp.ndarray:
+    return jnp.log(unit) - jnp.log1p(-unit)
+
+
+def _vetoes(words, params, inputs: CoalitionInputs, stream, members) -> jnp.ndarray:
+    """(member, paths) whether each permanent member vetoes the draft in this path."""
+    contestedness = ndtri(_unit(words, stream, jnp.uint32(_CONTESTEDNESS_STEP)))
+    logits = process.veto_logits(
+        params, inputs.veto_era, inputs.veto_alignment, inputs.veto_party, contestedness
+    )  # (paths, 5)
+    seat = jnp.maximum(inputs.veto_seat, 0)
+    steps = (jnp.uint32(_VETO_READING_STEP) - members)[:, None]
+    reading = _logistic(_unit(words, stream[None, :], steps))
+    return (inputs.veto_seat[:, None] >= 0) & (logits.T[seat] + reading > 0)
+
+
 class CoalitionComponent:
     """Per-path positions and decision month (see the module docstring)."""
 
@@ -91,8 +122,9 @@ class CoalitionComponent:
         params = _params(params)
         members = jnp.arange(inputs.covariates.shape[0], dtype=jnp.uint32)
         shared = ndtri(_unit(words, stream, jnp.uint32(_LATENT_STEP)))
-        unit = _unit(words, stream[None, :], (jnp.uint32(_READING_STEP) - members)[:, None])
-        reading = jnp.log(unit) - jnp.log1p(-unit)
+        reading = _logistic(
+            _unit(words, stream[None, :], (jnp.uint32(_READING_STEP) - members)[:, None])
+        )
         shape = reading.shape
         state = CoalitionState(
             month=jnp.int32(1),
@@ -100,6 +132,7 @@ class CoalitionComponent:
             location=process.location(params, inputs.covariates, inputs.election),
             latent=params.case_scale * shared,
             reading=reading,
+            vetoes=_vetoes(words, params, inputs, stream, members),
             drift=jnp.zeros(shape, jnp.float32),
             position=jnp.zeros(shape, jnp.int32),
             decision_month=jnp.zeros(stream.shape, jnp.int32),
@@ -131,6 +164,8 @@ class CoalitionComponent:
             + state.reading
         )
         drawn = process.position_from_willingness(willingness, params.abstain_width)
+        permanent = inputs.veto_seat[:, None] >= 0  # its no would be a veto: abstains
+        drawn = jnp.where(permanent, jnp.where(state.vetoes, -1, jnp.maximum(drawn, 0)), drawn)
         fixed = inputs.fixed_position[:, None]
         drawn = jnp.where(fixed != FREE_POSITION, fixed, drawn)
         drawn = jnp.where(inputs.present[:, None], drawn, 0)  # absent: no position

@@ -15,13 +15,16 @@ cost share, the benefit share being equal among the institution's members (``1 /
 members``: the action's security benefit is treated as a public good of all members,
 participants or not); positive values mark members who gain more than they pay.
 
-Parameters: the process rests on priors (:func:`.process.priors`); all of them are
-declared in ``prior_only`` and said in the run's warnings. Where a fitted support
-posterior ships in ``fitted/posterior.nc`` the engine uses its draws for the parameters
-it holds and prior draws for the others (``riskengine.ensemble.parameters``).
+Parameters: the permanent members' vetoes come from the veto model's fitted posterior
+(``riskengine/models/veto/fitted/posterior.nc``, read through ``posterior_source`` and
+``posterior_names``: its ``intercepts`` ... ``contestedness_scale`` as the ``veto_*``
+parameters); the process's own parameters rest on priors (:func:`.process.priors`), are
+declared in ``prior_only`` and said in the run's warnings.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from riskengine.models.base import (
     CoreEnsemble,
@@ -49,8 +52,22 @@ _DESCRIPTIONS = {
         "logit scale per crisis level",
         "support shift per escalation level above threat (prior only)",
     ),
+    "veto_intercepts": ("logit scale", "veto model: a seat's veto logit per era (fitted)"),
+    "veto_alignment_effect": (
+        "logit scale per unit of agreement",
+        "veto model: veto logit per unit of agreement with the target (fitted)",
+    ),
+    "veto_gap_effect": (
+        "logit scale per unit of agreement",
+        "veto model: per unit behind the target's closest permanent member (fitted)",
+    ),
+    "veto_party_effect": ("logit scale", "veto model: a seat that is a party (fitted)"),
+    "veto_contestedness_scale": (
+        "logit scale",
+        "veto model: sd of a draft's shared contestedness (fitted)",
+    ),
 }
-PRIOR_ONLY = tuple(process.Params._fields)
+PRIOR_ONLY = process.PROCESS_PARAMETERS
 
 
 class CoalitionEnsemble(CoreEnsemble):
@@ -64,19 +81,27 @@ class CoalitionEnsemble(CoreEnsemble):
     }
     parameter_coords = dict(process.PARAMETER_COORDS)
     prior_only = PRIOR_ONLY
+    posterior_source = "veto"
+    posterior_names = {f"veto_{name}": name for name in process.VETO_PARAMETERS}
     dimensions = {
         "coalition_member": "a member of the deciding institution (the union over variants)",
         "support_covariate": "support-model covariate (riskengine.models.coalition.process)",
         "months_to_decision": "months from tabling to decision (1 = the tabled month; 0 = none)",
         "coalition_size": "number of members supporting the action at the decision",
+        "veto_member": "a permanent seat of the Security Council (riskengine.models.veto)",
+        "veto_era": "an era of the veto model (its intercepts differ by era)",
     }
     reductions = {"cost_share": FixedPointSum(scale_bits=24, square_scale_bits=24)}
     counter_steps = (
         "own key words (fold_in 4); step (m-1) | j << 16 member j's drift in month m, "
-        "2**32-1 the path's shared factor, 2**32-2-j member j's persistent reading"
+        "2**32-1 the path's shared factor, 2**32-2-j member j's persistent reading, "
+        "2**32-2**15-2 the draft's contestedness, 2**32-2**15-3-j member j's veto reading"
     )
     final_category_description = "whether the institution authorised the action by the horizon"
-    data_note = "coalition: prior-only decision process (no fit yet; priors in process.py)"
+    data_note = (
+        "coalition: permanent members' vetoes fitted on the Security Council's vetoed drafts "
+        "1946-2022 (veto model); the rest of the decision process rests on priors"
+    )
     component = CoalitionComponent()
 
     def scenario_inputs(self, scenario) -> ScenarioInputs:
@@ -103,13 +128,26 @@ class CoalitionEnsemble(CoreEnsemble):
         from_prior = [
             name for name in self.prior_only if name not in provenance.get("from_posterior", ())
         ]
-        note = (
-            "coalition: the decision process rests on priors, not data ("
-            + ", ".join(from_prior)
-            + "); its probabilities state assumptions written in riskengine/models/coalition/"
-            "process.py, and the crisis-level effect on support is prior only"
-        )
-        return {"range": [note]} if from_prior else {}
+        notes = []
+        if from_prior:
+            notes.append(
+                "coalition: the decision process rests on priors, not data ("
+                + ", ".join(from_prior)
+                + "); its probabilities state assumptions written in riskengine/models/"
+                "coalition/process.py, and the crisis-level effect on support is prior only"
+            )
+        if _has_council(scenario_inputs):
+            notes.append(
+                "coalition: permanent members' vetoes follow the veto model (fitted on "
+                "vetoed drafts 1946-2022, latest era 1992-2022): who vetoes rests on the "
+                "data, how often a draft draws any veto largely on its priors (the level "
+                "is identified only through drafts vetoed by several members)"
+            )
+        return {"range": notes} if notes else {}
+
+
+def _has_council(scenario_inputs) -> bool:
+    return bool((np.asarray(scenario_inputs.inputs.veto_seat) >= 0).any())
 
 
 MODEL = CoalitionEnsemble()

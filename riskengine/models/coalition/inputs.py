@@ -23,10 +23,15 @@ from riskengine.models.coalition.component import FREE_POSITION, CoalitionInputs
 from riskengine.models.coalition.institutions import make_rule, shipped_tables
 from riskengine.models.coalition.rules import RuleArrays, rule_arrays
 from riskengine.models.coalition.section import POSITIONS, MemberInputs
+from riskengine.models.veto.coding import MEMBER_CCODES, MEMBERS
+from riskengine.models.veto.data import ERA_NAMES
 
-__all__ = ["member_covariates", "scenario_arrays", "variant_rule"]
+__all__ = ["member_covariates", "scenario_arrays", "variant_rule", "veto_arrays"]
 
 _PERSONS_PER_MILLION = 1_000_000
+VETO_ERA = len(ERA_NAMES) - 1
+"""The veto model's era for a scenario: the latest (1992-2022), the one closest to now."""
+_SEATS = {ccode: seat for seat, ccode in enumerate(MEMBER_CCODES[m] for m in MEMBERS)}
 
 
 def member_covariates(inputs: MemberInputs, actor) -> list[float]:
@@ -73,8 +78,36 @@ def _variant_members(variant) -> dict[str, dict]:
             "veto_holder": actor.ccode in permanent,
             "population": _population_millions(actor, inputs),
             "capability": actor.capability,
+            "ccode": actor.ccode,
+            "agreement_target": inputs.agreement_target,
+            "party": float(inputs.party_to_situation),
         }
     return rows
+
+
+def veto_arrays(section, rows: dict[str, dict], names: list[str], where: str):
+    """(seat per member of ``names``, agreement (5,), party (5,)) of a variant: seats only
+    in a Security Council variant (-1 otherwise and for elected members); seats without a
+    member in the variant have agreement 0, which never raises the maximum the veto
+    model's gap is measured from."""
+    seat = np.full(len(names), -1, np.int32)
+    agreement, party = np.zeros(len(MEMBERS), np.float32), np.zeros(len(MEMBERS), np.float32)
+    if shipped_tables().rules[section.institution].kind != "veto_majority":
+        return seat, agreement, party
+    for name, row in rows.items():
+        if not row["veto_holder"]:
+            continue
+        if row["agreement_target"] is None:
+            raise ConfigError(
+                f"{where}.member_inputs.{name}.agreement_target: missing; allowed: a number "
+                "from 0 to 1, the permanent member's General Assembly agreement with the "
+                "target, which the veto model needs (scripts/coalition_member_inputs.py "
+                "prints it)"
+            )
+        index = _SEATS[row["ccode"]]
+        seat[names.index(name)] = index
+        agreement[index], party[index] = row["agreement_target"], row["party"]
+    return seat, agreement, party
 
 
 def variant_rule(section, rows: dict[str, dict], names: list[str]) -> tuple[RuleArrays, str]:
@@ -118,9 +151,9 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     """Inputs stacked over variants on the union of the variants' members."""
     variants = scenario.resolved_variants()
     sections = [variant.sections["coalition"] for variant in variants]
-    for index, section in enumerate(sections):
+    wheres = ["coalition"] + [f"variants[{i}].coalition" for i in range(1, len(sections))]
+    for where, section in zip(wheres, sections, strict=True):
         if section.tabled_month > scenario.horizon_months:
-            where = "coalition" if index == 0 else f"variants[{index}].coalition"
             raise ConfigError(
                 f"{where}.tabled_month: got {section.tabled_month}; allowed: a month from 1 "
                 f"to the horizon, {scenario.horizon_months}"
@@ -148,6 +181,11 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         *(jnp.asarray(np.stack(parts)) for parts in zip(*[r for r, _ in rules], strict=True))
     )
     tabled = np.asarray([s.tabled_month for s in sections], np.int32)
+    vetoes = [
+        veto_arrays(s, rows, names, w)
+        for s, rows, w in zip(sections, per_variant, wheres, strict=True)
+    ]
+    seats, agreements, parties = (np.stack(parts) for parts in zip(*vetoes, strict=True))
     fixed, capability = stacked("fixed", np.int32), stacked("capability", np.float32)
     inputs = CoalitionInputs(
         covariates=jnp.asarray(covariates),
@@ -157,6 +195,10 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         capability=jnp.asarray(capability),
         rule=rule,
         tabled_month=jnp.asarray(tabled),
+        veto_seat=jnp.asarray(seats),
+        veto_alignment=jnp.asarray(agreements),
+        veto_party=jnp.asarray(parties),
+        veto_era=jnp.full(len(variants), VETO_ERA, jnp.int32),
     )
     member_dims = ("variant", "coalition_member")
     constant_data = {
@@ -200,6 +242,21 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "tabled_month": Variable(
             ("variant",), tabled, "scenario month the item is tabled", "month"
         ),
+        "veto_seat": Variable(
+            member_dims,
+            seats,
+            "the member's permanent seat in the veto model (0-4: "
+            + ", ".join(MEMBERS)
+            + "; -1 none or not a Security Council variant)",
+            "1",
+        ),
+        "veto_agreement_target": Variable(
+            ("variant", "veto_member"),
+            agreements,
+            "permanent seat's General Assembly agreement with the target (the veto model's "
+            f"alignment; its era: {ERA_NAMES[VETO_ERA]})",
+            "1",
+        ),
     }
     num_months = scenario.horizon_months
     coords = {
@@ -208,5 +265,7 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "support_covariate": np.asarray(process.COVARIATE_NAMES),
         "months_to_decision": np.arange(num_months + 1),
         "coalition_size": np.arange(len(names) + 1),
+        "veto_member": np.asarray(MEMBERS),
+        "veto_era": np.asarray(ERA_NAMES),
     }
     return ScenarioInputs(inputs, {"num_months": num_months}, constant_data, coords)

@@ -32,8 +32,28 @@ positions every month; its ``blocking_members`` are the members recorded as bloc
 a month the rule fails (a veto, an objection, a blocking minority, abstainers over the
 limit; a count shortfall alone is nobody's block).
 
-Priors (all of them: no fit of this process exists yet; the support coefficients are to
-come from the support model's fit (``support_fit``) once it is wired in, see ``ensemble``):
+**Permanent members of the Security Council** decide their veto by the fitted veto model
+(:mod:`riskengine.models.veto.core`, its posterior shipped in
+``riskengine/models/veto/fitted/posterior.nc``): in a Security Council variant, each
+path draws the draft's contestedness ``c ~ N(0, 1)`` and permanent member ``m`` vetoes
+when
+
+    veto_logit[m] + veto_contestedness_scale * c + r[m] > 0
+
+with ``veto_logit`` :func:`riskengine.models.veto.core.member_logits` (its intercept for the
+member's seat and the latest era, its General Assembly agreement with the target, how far
+it stands behind the target's closest permanent member, whether it is a party) and
+``r[m] ~ Logistic(0, 1)``, drawn once per path: the veto model's probabilities exactly, for
+a draft from the model's population of contested drafts. A permanent member that does
+not veto votes yes or abstains by its willingness above (its *no* reads as an
+abstention, a no from a permanent member being a veto). The veto parameters are the
+``veto_*`` fields of :class:`Params` (the veto model's names with the prefix); what they
+rest on is in the veto model's docstring: who vetoes on the data, the level of the
+intercepts and the contestedness largely on its priors and the truncation.
+
+Priors of the process's own parameters (no fit of this process exists yet; the support
+coefficients are to come from the support model's fit (``support_fit``) once it is wired
+in, see ``ensemble``):
 
 - ``intercept ~ Normal(0, 1)``: an unaligned member with default covariates is as likely
   to support as not, within odds of about 1:7 to 7:1;
@@ -71,15 +91,20 @@ import jax.numpy as jnp
 import numpyro
 import numpyro.distributions as dist
 
+from riskengine.models.veto import core as veto_core
+
 __all__ = [
     "COVARIATE_NAMES",
     "PARAMETER_COORDS",
     "PARAMETER_DIMS",
+    "PROCESS_PARAMETERS",
     "Params",
+    "VETO_PARAMETERS",
     "location",
     "model",
     "position_from_willingness",
     "priors",
+    "veto_logits",
 ]
 
 COVARIATE_NAMES = (
@@ -103,7 +128,19 @@ PARAMETER_DIMS: dict[str, tuple[str, ...]] = {
     "movement_scale": (),
     "level_shift": (),
 }
-PARAMETER_COORDS = {"support_covariate": COVARIATE_NAMES}
+PROCESS_PARAMETERS = tuple(PARAMETER_DIMS)
+VETO_PARAMETERS = (
+    "intercepts",
+    "alignment_effect",
+    "gap_effect",
+    "party_effect",
+    "contestedness_scale",
+)
+"""The veto model's parameters the process uses, as ``veto_<name>`` fields of ``Params``."""
+PARAMETER_DIMS |= {f"veto_{name}": veto_core.PARAMETER_DIMS[name] for name in VETO_PARAMETERS}
+PARAMETER_COORDS = {"support_covariate": COVARIATE_NAMES} | {
+    dim: veto_core.PARAMETER_COORDS[dim] for dim in ("veto_member", "veto_era")
+}
 
 
 class Params(NamedTuple):
@@ -116,6 +153,11 @@ class Params(NamedTuple):
     abstain_width: jnp.ndarray  # () width of the abstention band below the yes threshold
     movement_scale: jnp.ndarray  # () sd of a member's monthly drift
     level_shift: jnp.ndarray  # () per crisis level above threat (prior only)
+    veto_intercepts: jnp.ndarray  # (5, 3) the veto model's, seats x eras
+    veto_alignment_effect: jnp.ndarray  # () the veto model's (fitted)
+    veto_gap_effect: jnp.ndarray  # () the veto model's (fitted)
+    veto_party_effect: jnp.ndarray  # () the veto model's (fitted)
+    veto_contestedness_scale: jnp.ndarray  # () the veto model's (fitted)
 
 
 def priors() -> dict[str, dist.Distribution]:
@@ -130,7 +172,7 @@ def priors() -> dict[str, dist.Distribution]:
         "abstain_width": dist.LogNormal(0.0, 0.5),
         "movement_scale": dist.HalfNormal(0.25),
         "level_shift": dist.Normal(0.15, 0.15),
-    }
+    } | {f"veto_{name}": veto_core.priors()[name] for name in VETO_PARAMETERS}
 
 
 def model() -> Params:
@@ -146,6 +188,16 @@ def location(params: Params, covariates, election) -> jnp.ndarray:
         + jnp.sum(covariates * params.coefficients, axis=-1)
         + params.election_shift * election
     )
+
+
+def veto_logits(params: Params, era, alignment, party, contestedness) -> jnp.ndarray:
+    """(..., 5) each permanent seat's veto logit, the veto model's
+    (:func:`riskengine.models.veto.core.member_logits`): ``alignment`` and ``party`` (5,)
+    in the veto model's seat order, ``contestedness`` (...,) in its standard deviations."""
+    fields = {name: getattr(params, f"veto_{name}") for name in VETO_PARAMETERS}
+    veto_params = veto_core.Params(**fields, log_rates=None, dispersion=None)
+    era = jnp.broadcast_to(jnp.asarray(era), jnp.shape(contestedness))
+    return veto_core.member_logits(veto_params, era, alignment, party, contestedness)
 
 
 def position_from_willingness(willingness, abstain_width) -> jnp.ndarray:

@@ -80,6 +80,11 @@ class MemberInputs(ConfigModel):
     its total trade; ``distance_km`` from the member's capital to the crisis;
     ``democracy`` V-Dem polyarchy; ``population_millions`` weighs the member in the EU's
     rules (default: the EU table's Eurostat 2024 population for an EU member, else 1).
+    A permanent member of the Security Council also needs ``agreement_target``, the veto
+    model's alignment: its share of General Assembly roll calls voted as the target voted
+    (abstaining against a vote counts half; :func:`riskengine.data.alignment.alignment_before`
+    for the latest year before the scenario), and ``party_to_situation`` when the draft
+    addresses its own forces or decisions.
     """
 
     noun: ClassVar[str] = "a member's inputs"
@@ -92,6 +97,8 @@ class MemberInputs(ConfigModel):
     democracy: Fraction = 0.5
     election_in_window: bool = False
     population_millions: Positive | None = None
+    agreement_target: Fraction | None = None
+    party_to_situation: bool = False
     position: Position | None = Field(
         None, description="A fixed position (the member's stance is known); None: drawn."
     )
