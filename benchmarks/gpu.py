@@ -47,7 +47,7 @@ def main() -> None:
     words = draw_key_words(bench.SEED, np.array([0]), np.array([0]), 3, common=True)
     params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
     spec = tasks.TaskSpec(
-        ("escalation",), (("num_months", args.months),), 0, 1, 0, args.paths, args.paths
+        ("escalation",), (("num_months", args.months),), 0, 1, 0, args.paths, args.paths, 1, 1
     )
     path_months = 3 * args.paths * args.months
     counts = {}

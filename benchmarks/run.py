@@ -107,7 +107,9 @@ def _engine_counts(model, inputs, draws, num_paths: int, num_months: int, varian
         SEED, np.array([0]), np.array([0]), len(inputs.inputs.start_level), common=True
     )
     params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
-    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, num_paths, num_paths)
+    spec = TaskSpec(
+        ("escalation",), (("num_months", num_months),), 0, 1, 0, num_paths, num_paths, 1, 1
+    )
     counts = run_task(spec, params, words, (inputs.inputs,))
     return counts["level_count"][0, variant], counts["peak_count"][0, variant]
 
@@ -130,7 +132,7 @@ def _kernel_rate(num_months: int, quick: bool) -> float:
     block = 100_000  # the default chunk_paths
     words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)
     params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
-    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, block, block)
+    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, block, block, 1, 1)
     seconds = _best_time(lambda: run_task(spec, params, words, (inputs.inputs,)), 2 if quick else 5)
     return 3 * block * num_months / seconds
 
@@ -179,7 +181,7 @@ def _composite_times(num_months: int, quick: bool) -> tuple[list, list]:
             )
             flat |= {f"{part.name}.{k}": np.asarray(v[0, :1]) for k, v in draws.items()}
         params = model.pack(flat)
-        spec = TaskSpec(names, (("num_months", num_months),), 0, 1, 0, block, block)
+        spec = TaskSpec(names, (("num_months", num_months),), 0, 1, 0, block, block, 1, 1)
         timed[names] = lambda spec=spec, params=params, inputs=inputs: run_task(
             spec, params, words, inputs.inputs
         )

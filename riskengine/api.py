@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import warnings
 from dataclasses import asdict
@@ -22,7 +23,8 @@ from riskengine.cube.provenance import provenance_attributes
 from riskengine.ensemble.cluster import execution
 from riskengine.ensemble.keys import KEY_SCHEME
 from riskengine.ensemble.parameters import select_parameter_draws
-from riskengine.ensemble.runner import plan_ensemble, run_ensemble
+from riskengine.ensemble.preflight import calibrate, check_budget
+from riskengine.ensemble.runner import prepare_ensemble, run_ensemble
 from riskengine.models import ensemble_model
 
 __all__ = ["RangeWarning", "brief", "run"]
@@ -79,42 +81,66 @@ def run(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool = True,
+    preflight: bool = False,
+    budget_seconds: float | None = None,
+    checkpoint=None,
 ) -> xr.DataTree:
     """Run the scenario's ensemble and return its cube.
 
     ``client``: an existing ``distributed.Client`` to use; otherwise ``scheduler`` picks
     where to run (``None``/"local": an embedded LocalCluster sized to the machine;
     "threads" / "synchronous"; or a scheduler address "tcp://HOST:PORT").
+
+    ``preflight`` (implied by ``budget_seconds``): before computing, time the first task
+    where the run computes and state the work and the estimated time (on stderr when
+    ``progress``; in the cube's ``execution`` provenance); with ``budget_seconds``, a run
+    estimated to take longer raises ``riskengine.errors.UsageError`` (a ``BudgetError``
+    saying how to go on) before anything else is computed
+    (:mod:`riskengine.ensemble.preflight`).
+
+    ``checkpoint``: a ``riskengine.ensemble.checkpoint.Checkpoint``: finished draw blocks
+    are saved there as they complete, and those it already holds (``resume=True``) are
+    read back instead of computed; the cube is the same bit for bit
+    (:mod:`riskengine.ensemble.checkpoint`).
     """
     model = ensemble_model(scenario.model_names)
     settings = scenario.ensemble
     scenario_inputs = model.scenario_inputs(scenario)
     draws, sources, provenances = _parameter_draws(model, settings)
     notes = _warn(model.warnings(scenario, scenario_inputs, provenances))
+    prepared = prepare_ensemble(
+        model,
+        scenario_inputs,
+        draws,
+        seed=settings.seed,
+        paths_per_draw=settings.paths_per_draw,
+        chunk_paths=settings.chunk_paths,
+        common_random_numbers=settings.common_random_numbers,
+    )
     started = time.perf_counter()
+    estimate = {}
     with execution(scheduler, client=client, num_workers=workers) as where:
-        totals = run_ensemble(
-            model,
-            scenario_inputs,
-            draws,
-            seed=settings.seed,
-            paths_per_draw=settings.paths_per_draw,
-            chunk_paths=settings.chunk_paths,
-            common_random_numbers=settings.common_random_numbers,
-            execution=where,
-            progress=progress,
+        if preflight or budget_seconds is not None:
+            checked = calibrate(prepared, where, num_months=scenario.horizon_months)
+            if progress:
+                print(checked.describe(), file=sys.stderr, flush=True)
+            check_budget(checked, budget_seconds)
+            estimate = checked.as_facts()
+        totals, blocks = run_ensemble(
+            prepared, execution=where, progress=progress, checkpoint=checkpoint
         )
         description, dashboard = where.description, where.dashboard_link
-    plan = plan_ensemble(
-        settings.num_chains * settings.num_draws, settings.paths_per_draw, settings.chunk_paths
+    execution_facts = (
+        {
+            "where": description,
+            "dashboard": dashboard or "",
+            "chunk_paths": settings.chunk_paths,
+            "num_tasks": prepared.plan.num_tasks,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        | blocks
+        | estimate
     )
-    execution_facts = {
-        "where": description,
-        "dashboard": dashboard or "",
-        "chunk_paths": settings.chunk_paths,
-        "num_tasks": plan.num_tasks,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
     attributes = provenance_attributes(
         config_text=scenario.source_text,
         config_path=str(scenario.source_path or ""),

@@ -1,17 +1,21 @@
 """Command line: a thin wrapper of the API that maps errors to exit codes.
 
 Exit codes: 0 success, 2 bad input (configs, data files, arguments: one clear message, no
-traceback, nothing written), 1 internal failure.
+traceback, nothing written) and a run refused by its preflight budget, 1 internal failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
 
 __all__ = ["main"]
+
+DEFAULT_BUDGET_MINUTES = 60.0
+"""``run --budget``: a run estimated above this stops before computing (``--yes`` runs it)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +36,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"got {value}; allowed: a positive integer")
+    return value
+
+
+def _positive_minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive number of minutes")
     return value
 
 
@@ -70,6 +84,21 @@ def _run_parser(commands) -> None:
         "--format", choices=("zarr", "netcdf"), default="zarr", help="cube format (default zarr)"
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--budget",
+        type=_positive_minutes,
+        default=DEFAULT_BUDGET_MINUTES,
+        help="stop before computing when the calibrated estimate exceeds this many minutes "
+        f"(default {DEFAULT_BUDGET_MINUTES})",
+    )
+    run.add_argument(
+        "--yes", action="store_true", help="run without the preflight estimate and its budget"
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in --out (its finished draw blocks are kept)",
+    )
 
 
 def _fit_parser(commands) -> None:
@@ -152,21 +181,27 @@ def _command_run(arguments) -> int:
     import riskengine
     from riskengine.cube import cube_filename, write_cube
     from riskengine.cube.io import check_output_directory
+    from riskengine.ensemble.checkpoint import CHECKPOINT_NAME, Checkpoint
 
     scenario = riskengine.load_scenario(arguments.config)
     if overrides := _overrides(arguments):
         scenario = scenario.with_ensemble(**overrides)
     out = check_output_directory(arguments.out or Path("out") / scenario.name)
     filename = cube_filename(arguments.format)
+    checkpoint = Checkpoint(out / CHECKPOINT_NAME, resume=arguments.resume)
     cube = riskengine.run(
         scenario,
         scheduler=arguments.scheduler,
         workers=arguments.workers,
         progress=not arguments.no_progress,
+        preflight=not arguments.yes,
+        budget_seconds=None if arguments.yes else 60.0 * arguments.budget,
+        checkpoint=checkpoint,
     )
     brief = riskengine.brief(cube)
     cube_path = write_cube(cube, out / filename, arguments.format)
     brief_path = brief.write(out / "brief.md")
+    checkpoint.remove()
     print(f"cube:  {cube_path}\nbrief: {brief_path}")
     return 0
 

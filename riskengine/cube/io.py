@@ -15,6 +15,7 @@ from riskengine.errors import DataError, UsageError
 
 __all__ = [
     "CUBE_FORMATS",
+    "CHECKPOINT_NAME",
     "RUN_OUTPUTS",
     "check_output_directory",
     "cube_filename",
@@ -24,7 +25,10 @@ __all__ = [
 
 CUBE_FORMATS = {"zarr": "cube.zarr", "netcdf": "cube.nc"}
 RUN_OUTPUTS = (*CUBE_FORMATS.values(), "brief.md")
-"""What ``riskengine run`` writes in its output directory (nothing else, nowhere else)."""
+"""What ``riskengine run`` leaves in its output directory (nothing else, nowhere else);
+while it runs it also keeps its checkpoint there (``CHECKPOINT_NAME``), removed at the end."""
+CHECKPOINT_NAME = ".riskengine-run"
+"""An interrupted run's checkpoint (``riskengine.ensemble.checkpoint``), which --out accepts."""
 
 
 def check_output_directory(path: str | Path, option: str = "--out") -> Path:
@@ -39,12 +43,13 @@ def check_output_directory(path: str | Path, option: str = "--out") -> Path:
     path = Path(path)
     allowed = (
         "allowed: a new directory, an empty one, or one holding only a previous run's "
-        f"{', '.join(RUN_OUTPUTS)}"
+        f"{', '.join(RUN_OUTPUTS)} (or an interrupted run's {CHECKPOINT_NAME})"
     )
     if path.exists() and not path.is_dir():
         raise UsageError(f"{option}: got {str(path)!r}, an existing file; {allowed}")
     if path.is_dir():
-        others = sorted(entry.name for entry in path.iterdir() if entry.name not in RUN_OUTPUTS)
+        known = (*RUN_OUTPUTS, CHECKPOINT_NAME)
+        others = sorted(entry.name for entry in path.iterdir() if entry.name not in known)
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             raise UsageError(f"{option}: got {str(path)!r}, a directory holding {shown}; {allowed}")

@@ -27,14 +27,25 @@ class TaskProgress(Callback):
         self._bar.close()
 
 
-def track_futures(futures) -> None:
-    """Progress over every task behind distributed futures: text in a terminal (blocking
-    until they finish), a widget in Jupyter (displayed here, since ``progress`` only
-    returns it there)."""
-    from distributed import progress
+def track_futures(futures, description: str = "ensemble") -> None:
+    """A bar over every task behind distributed futures, with the time elapsed and an
+    estimate of the time left (``tqdm.auto``: text in a terminal, a widget in Jupyter);
+    blocks until they finish. distributed's scheduler-fed progress, drawn by tqdm."""
+    from distributed.client import futures_of
+    from distributed.diagnostics.progressbar import TextProgressBar
 
-    bar = progress(futures, multi=False)
-    if bar is not None:
-        from IPython.display import display
+    class TimeLeftBar(TextProgressBar):
+        def __init__(self, keys):
+            self._bar = None
+            super().__init__(keys, interval="200ms")  # listens until the tasks finish
 
-        display(bar)
+        def _draw_bar(self, remaining, all, **kwargs):
+            if self._bar is None:
+                self._bar = tqdm(total=all, desc=description, unit="task")
+            self._bar.update(all - remaining - self._bar.n)
+
+        def _draw_stop(self, **kwargs):
+            if self._bar is not None:
+                self._bar.close()
+
+    TimeLeftBar(futures_of(futures))

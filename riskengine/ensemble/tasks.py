@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import riskengine._jax_setup  # noqa: F401
+from riskengine.ensemble.guards import check_outputs
 from riskengine.ensemble.reductions import reduce_outputs
 from riskengine.models import ensemble_model
 
@@ -37,6 +38,8 @@ class TaskSpec:
     path_start: int
     block_paths: int
     paths_per_draw: int
+    draws_per_chain: int  # to name a draw by its chain (numerical guards)
+    draws_per_task: int
 
 
 # Paths (draws x variants x paths) a kernel call should have in flight at once. Draws are
@@ -81,6 +84,7 @@ def run_task(spec: TaskSpec, params: Any, key_words: np.ndarray, inputs: Any) ->
     )
     num_draws = spec.draw_stop - spec.draw_start
     outputs = {name: np.asarray(value)[:num_draws] for name, value in outputs.items()}
+    check_outputs(spec, outputs, int(valid.sum()))
     return reduce_outputs(outputs, ensemble_model(spec.model_names).reductions, valid)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import riskengine.ensemble.parameters
+import riskengine.models.paths
 from riskengine.cli import main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -188,7 +188,8 @@ def posterior_at(monkeypatch):
     """Point the ensemble at a posterior file of the test's own (the shipped one is kept)."""
 
     def point(path: Path) -> None:
-        monkeypatch.setattr(riskengine.ensemble.parameters, "posterior_path", lambda _: path)
+        # every model's posterior_path (CoreEnsemble) reads it from here when asked
+        monkeypatch.setattr(riskengine.models.paths, "posterior_path", lambda _: path)
 
     return point
 

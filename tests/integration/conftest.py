@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -109,10 +108,6 @@ def _assert_same_cube(actual: xr.DataTree, expected: xr.DataTree, ignore_attrs=(
 @pytest.fixture(scope="session")
 def assert_same_cube():
     return _assert_same_cube
-
-
-def execution_facts(cube: xr.DataTree) -> dict:
-    return json.loads(cube.attrs["execution"])
 
 
 @pytest.fixture(scope="session")
