@@ -116,6 +116,12 @@ def _remote(address: str) -> Iterator[Execution]:
         raise UsageError(
             f"--scheduler: could not connect to {address!r} ({error}); is `dask scheduler` running there?"
         ) from None
+    except (TypeError, ValueError) as error:  # distributed's words for a missing TLS setting
+        raise UsageError(
+            f"--scheduler: could not connect to {address!r} ({' '.join(str(error).split())}); "
+            "for a tls:// cluster set the client's certificate, key and CA file "
+            "(distributed.comm.tls.*, see the README's Clusters section)"
+        ) from None
     try:
         workers = len(remote.scheduler_info()["workers"])
         yield Execution(
