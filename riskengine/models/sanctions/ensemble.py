@@ -3,8 +3,12 @@
 Per path: the sanctions are imposed in month 1 (trigger ``immediate``), in the first
 month the crisis level (the ``level`` signal of the escalation component) reaches the
 trigger, or (trigger ``authorised``) in the month the coalition component's institution
-authorises the action (its ``authorised`` signal; the senders stay the section's list,
-not the coalition that formed in the path); the target's and the senders' cost levels are drawn at imposition
+authorises the action (its ``authorised`` signal). With ``sender_count: coalition`` the
+number of senders, a covariate of every part of the model, is the coalition's supporters
+at the decision in that path (its ``coalition_size`` signal, 1 to ``MAX_SENDERS`` as
+TIES lists them): the per-draw tables are kept for each count (a row per count, row 0 the
+listed senders') and each path reads its row from imposition on; the listed senders
+still price the money costs. The target's and the senders' cost levels are drawn at imposition
 (``target_cost_probabilities``, ``sender_cost_probabilities``); from the month after
 imposition each month the case ends with ``end_probability`` and, when it ends, its
 outcome is drawn from ``outcome_probabilities`` (the core functions shared with the
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 from riskengine.models.base import (
@@ -38,7 +43,12 @@ from riskengine.models.base import (
     ScenarioInputs,
 )
 from riskengine.models.sanctions import core
-from riskengine.models.sanctions.coding import COST_NAMES, OUTCOME_NAMES
+from riskengine.models.sanctions.coding import (
+    COST_NAMES,
+    COVARIATE_NAMES,
+    MAX_SENDERS,
+    OUTCOME_NAMES,
+)
 from riskengine.models.sanctions.inputs import scenario_arrays
 from riskengine.models.sanctions.metrics import sanctions_metrics
 from riskengine.models.sanctions.section import AUTHORISED_TRIGGER
@@ -68,12 +78,13 @@ class SanctionsState(NamedTuple):
     imposed_month: jnp.ndarray
     end_month: jnp.ndarray
     outcome: jnp.ndarray  # index into OUTCOME_NAMES, -1 while not ended
-    target_cost: jnp.ndarray  # index into COST_NAMES
+    target_cost: jnp.ndarray  # (rows, paths) index into COST_NAMES, read at row sender_row
     sender_cost: jnp.ndarray
     month: jnp.ndarray  # the state's scenario month (scalar)
     valid: jnp.ndarray
-    end_thresholds: jnp.ndarray  # (num_months + 1,) bits of the ending hazard by months since
-    outcome_thresholds: jnp.ndarray  # (num_months + 1, 2) bits of the outcome's cumulative
+    sender_row: jnp.ndarray  # per path: 0 the listed senders, k = k senders (coalition)
+    end_thresholds: jnp.ndarray  # (rows, num_months + 1) bits of the ending hazard by months since
+    outcome_thresholds: jnp.ndarray  # (rows, num_months + 1, 2) bits of the outcome's cumulative
 
 
 class SanctionsInputs(NamedTuple):
@@ -84,6 +95,7 @@ class SanctionsInputs(NamedTuple):
     issue: jnp.ndarray
     era: jnp.ndarray
     trigger_level: jnp.ndarray
+    coalition_senders: jnp.ndarray  # bool: sender_count "coalition"
     target_rate_musd: jnp.ndarray
     sender_rate_musd: jnp.ndarray
 
@@ -93,11 +105,34 @@ def _params(params) -> core.Params:
 
 
 def _cost_level(words, params, covariates, stream, prefix: str, step) -> jnp.ndarray:
-    cumulative = cumulative_probabilities(
-        getattr(params, f"{prefix}_cutpoints"),
-        jnp.sum(covariates * getattr(params, f"{prefix}_coefficients")),
-    )
-    return category_from_bits(uniform_bits(words, stream, step), probability_to_bits(cumulative))
+    """(rows, paths) cost level of each path under each row of ``covariates``."""
+    cumulative = jax.vmap(
+        lambda row: cumulative_probabilities(
+            getattr(params, f"{prefix}_cutpoints"),
+            jnp.sum(row * getattr(params, f"{prefix}_coefficients")),
+        )
+    )(covariates)
+    bits = uniform_bits(words, stream, step)
+    return jax.vmap(lambda row: category_from_bits(bits, probability_to_bits(row)))(cumulative)
+
+
+def _covariate_rows(covariates) -> jnp.ndarray:
+    """(1 + MAX_SENDERS, covariates): the variant's own, then sender_count = log(k) for
+    k = 1..MAX_SENDERS (the coalition's supporters as senders)."""
+    index = COVARIATE_NAMES.index("sender_count")
+    counts = jnp.log(jnp.arange(1, MAX_SENDERS + 1, dtype=jnp.float32))
+    by_count = jnp.broadcast_to(covariates, (MAX_SENDERS, covariates.shape[-1]))
+    return jnp.concatenate([covariates[None], by_count.at[:, index].set(counts)])
+
+
+def _sender_row(inputs, context, stream) -> jnp.ndarray:
+    size = context.get("coalition_size", jnp.zeros_like(stream, jnp.int32))
+    return jnp.where(inputs.coalition_senders, jnp.clip(size, 1, MAX_SENDERS), 0)
+
+
+def _row_values(table, row) -> jnp.ndarray:
+    """``table[row[p], p]`` for (rows, paths) tables."""
+    return jnp.take_along_axis(table, row[None, :], axis=0)[0]
 
 
 class SanctionsComponent:
@@ -117,10 +152,13 @@ class SanctionsComponent:
         # per-draw tables by months since imposition (index 0 unused): a gather a month,
         # not a logistic per path-month
         months_since = jnp.arange(num_months + 1).at[0].set(1)
-        end = core.end_probability(params, inputs.covariates, months_since)
-        outcome = core.outcome_probabilities(
-            params, inputs.covariates, inputs.issue, inputs.era, months_since
-        )
+        rows = _covariate_rows(inputs.covariates)
+        end = jax.vmap(lambda row: core.end_probability(params, row, months_since))(rows)
+        outcome = jax.vmap(
+            lambda row: core.outcome_probabilities(
+                params, row, inputs.issue, inputs.era, months_since
+            )
+        )(rows)
         level = context.get("level", jnp.zeros_like(stream, jnp.int32))
         authorised = context.get("authorised", jnp.zeros_like(stream, bool))
         imposed = valid & _triggered(inputs.trigger_level, level, authorised, at_start=True)
@@ -128,14 +166,11 @@ class SanctionsComponent:
             imposed_month=jnp.where(imposed, 1, 0).astype(jnp.int32),
             end_month=jnp.zeros_like(stream, jnp.int32),
             outcome=jnp.full_like(stream, -1, jnp.int32),
-            target_cost=_cost_level(
-                words, params, inputs.covariates, stream, "target_cost", _TARGET_COST_STEP
-            ),
-            sender_cost=_cost_level(
-                words, params, inputs.covariates, stream, "sender_cost", _SENDER_COST_STEP
-            ),
+            target_cost=_cost_level(words, params, rows, stream, "target_cost", _TARGET_COST_STEP),
+            sender_cost=_cost_level(words, params, rows, stream, "sender_cost", _SENDER_COST_STEP),
             month=jnp.int32(1),
             valid=valid,
+            sender_row=jnp.where(imposed, _sender_row(inputs, context, stream), 0),
             end_thresholds=probability_to_bits(end),
             outcome_thresholds=probability_to_bits(jnp.cumsum(outcome[..., :-1], axis=-1)),
         )
@@ -151,16 +186,18 @@ class SanctionsComponent:
             & _triggered(inputs.trigger_level, level, authorised, at_start=False)
         )
         imposed_month = jnp.where(newly, month, state.imposed_month)
+        sender_row = jnp.where(newly, _sender_row(inputs, context, stream), state.sender_row)
         active = (state.imposed_month > 0) & (state.end_month == 0)
-        months_since = jnp.clip(month - state.imposed_month, 1, state.end_thresholds.shape[0] - 1)
-        end_threshold = state.end_thresholds[months_since]
+        months_since = jnp.clip(month - state.imposed_month, 1, state.end_thresholds.shape[1] - 1)
+        end_threshold = state.end_thresholds[state.sender_row, months_since]
         ends = active & (uniform_bits(words, stream, step) < end_threshold)
         outcome = category_from_bits(
             uniform_bits(words, stream, step | jnp.uint32(_OUTCOME_STEP)),
-            state.outcome_thresholds[months_since],
+            state.outcome_thresholds[state.sender_row, months_since],
         )
         return state._replace(
             imposed_month=imposed_month,
+            sender_row=sender_row,
             end_month=jnp.where(ends, month, state.end_month),
             outcome=jnp.where(ends, outcome, state.outcome),
             month=month,
@@ -187,9 +224,11 @@ class SanctionsComponent:
         ended = valid & (state.end_month > 0)
         in_force_until = jnp.where(ended, state.end_month, state.month + 1)
         months_in_force = jnp.where(imposed, in_force_until - state.imposed_month, 0)
+        target_cost = _row_values(state.target_cost, state.sender_row)
+        sender_cost = _row_values(state.sender_cost, state.sender_row)
         counts = {
-            "target_cost": category_counts(state.target_cost, imposed, len(COST_NAMES)),
-            "sender_cost": category_counts(state.sender_cost, imposed, len(COST_NAMES)),
+            "target_cost": category_counts(target_cost, imposed, len(COST_NAMES)),
+            "sender_cost": category_counts(sender_cost, imposed, len(COST_NAMES)),
             "outcome_time": _outcome_time_counts(
                 state.end_month - state.imposed_month, state.outcome, ended, num_months
             ),
@@ -197,9 +236,8 @@ class SanctionsComponent:
         months = months_in_force.astype(jnp.float32)
         per_path = {
             "months_in_force": months,
-            "target_trade_lost_musd": months * inputs.target_rate_musd[state.target_cost],
-            "sender_trade_lost_musd": months[None, :]
-            * inputs.sender_rate_musd[:, state.sender_cost],
+            "target_trade_lost_musd": months * inputs.target_rate_musd[target_cost],
+            "sender_trade_lost_musd": months[None, :] * inputs.sender_rate_musd[:, sender_cost],
         }
         return counts, per_path
 

@@ -120,6 +120,7 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         issue=jnp.asarray([ISSUE_NAMES.index(s.issue) for s in sections], jnp.int32),
         era=jnp.full(len(sections), ERA_NAMES.index(PRESENT_ERA), jnp.int32),
         trigger_level=jnp.asarray([s.trigger_level for s in sections], jnp.int32),
+        coalition_senders=jnp.asarray([s.sender_count == "coalition" for s in sections]),
         target_rate_musd=jnp.asarray(monthly.sum(axis=1)[:, None] * fractions, jnp.float32),
         sender_rate_musd=jnp.asarray(monthly[:, :, None] * fractions[:, None, :], jnp.float32),
     )

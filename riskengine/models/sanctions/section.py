@@ -58,6 +58,7 @@ TRIGGERS = {
 0 imposes them in month 1 whatever the crisis; ``AUTHORISED_TRIGGER`` (-1) in the month the
 coalition's institution authorises the action."""
 Trigger = Literal["immediate", "threat", "display", "use_of_force", "war", "authorised"]
+SenderCount = Literal["listed", "coalition"]
 Institution = Literal["none", "un", "eu", "other"]
 NonNegative = Annotated[float, Field(ge=0), Allowed("a number of at least 0")]
 SanctionType = Literal[SANCTION_TYPES]
@@ -118,6 +119,12 @@ class SanctionsSection(ModelSection):
     sanction_type: SanctionType = "trade_restriction"
     issue: Issue = "security"
     trigger: Trigger = "immediate"
+    sender_count: SenderCount = Field(
+        "listed",
+        description="'listed': the senders as listed; 'coalition' (with trigger authorised "
+        "and no institution): as many senders as the coalition's supporters at its decision, "
+        "path by path (capped at TIES's five); the listed senders still price the money costs.",
+    )
     predictors: Predictors = Field(default_factory=Predictors)
     loss_fraction: LossFractions = Field(default_factory=LossFractions)
 
@@ -137,7 +144,24 @@ class SanctionsSection(ModelSection):
             else:
                 problems += _actor_problems(("senders", index), name, actors)
             seen.add(name)
-        return problems + self._trade_problems()
+        return problems + self._trade_problems() + self._sender_count_problems()
+
+    def _sender_count_problems(self) -> Problems:
+        if self.sender_count != "coalition":
+            return []
+        if self.trigger != "authorised":
+            message = (
+                f"got 'coalition' with trigger {self.trigger!r}; allowed: 'listed', or "
+                "'coalition' with trigger: authorised (the coalition's decision sets the senders)"
+            )
+            return [(("sender_count",), message)]
+        if self.institution != "none":
+            message = (
+                f"got 'coalition' with institution {self.institution!r}; allowed: 'listed' "
+                "(an imposing institution is one sender), or 'coalition' with institution: none"
+            )
+            return [(("sender_count",), message)]
+        return []
 
     def _trade_problems(self) -> Problems:
         given = self.predictors.sender_trade_musd
@@ -200,6 +224,7 @@ class SanctionsPatch(SectionPatch):
     sanction_type: SanctionType | None = None
     issue: Issue | None = None
     trigger: Trigger | None = None
+    sender_count: SenderCount | None = None
     predictors: Predictors | None = None
     loss_fraction: LossFractions | None = None
 
