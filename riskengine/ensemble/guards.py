@@ -41,17 +41,21 @@ def _draw(index: int, spec) -> str:
     return f"draw {index} = chain {chain}, draw {draw}, in draw block {block}"
 
 
-def _first_bad(values: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
+def _first_non_finite(values) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """``values`` as an array, and the index of its first NaN or inf (None if a float
+    array is all finite, or not a float array)."""
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.floating) or np.isfinite(values).all():
+        return values, None
+    return values, tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
 
 
 def check_parameters(flat_params: dict[str, np.ndarray], spec) -> None:
     """Every parameter of every draw is finite (leading axis: the flattened (chain,
     draw) grid); ``spec`` gives the grid's shape (any task of the run)."""
     for name, values in flat_params.items():
-        values = np.asarray(values)
-        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
-            at = _first_bad(values)
+        values, at = _first_non_finite(values)
+        if at is not None:
             raise NumericalError(
                 f"parameter {name!r} is {values[at].item()!r} at {_draw(at[0], spec)}; allowed: "
                 "finite values (check the posterior file or the prior that drew it)"
@@ -63,12 +67,10 @@ def check_inputs(inputs) -> None:
     import jax
 
     for path, values in jax.tree_util.tree_flatten_with_path(inputs)[0]:
-        values = np.asarray(values)
-        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
-            at = _first_bad(values)
-            name = jax.tree_util.keystr(path)
+        values, at = _first_non_finite(values)
+        if at is not None:
             raise NumericalError(
-                f"scenario input {name} is {values[at].item()!r} in variant {at[0]}; allowed: "
+                f"scenario input {jax.tree_util.keystr(path)} is {values[at].item()!r} in variant {at[0]}; allowed: "
                 "finite values"
             )
 
@@ -76,9 +78,8 @@ def check_inputs(inputs) -> None:
 def check_outputs(spec, outputs: dict[str, np.ndarray], num_valid: int) -> None:
     """Counts non-negative, floats finite, paths conserved (outputs: (draws, variant, ...))."""
     for name, values in outputs.items():
-        values = np.asarray(values)
-        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
-            at = _first_bad(values)
+        values, at = _first_non_finite(values)
+        if at is not None:
             raise NumericalError(
                 f"{_where(spec, at[0], at[1])}: output {name!r} is {values[at].item()!r}; allowed: "
                 "finite values"
