@@ -106,7 +106,7 @@ def check_budget(preflight: Preflight, budget_seconds: float | None) -> None:
         return
     fraction = budget_seconds / preflight.estimated_seconds
     raise BudgetError(
-        f"run: estimated {format_seconds(preflight.estimated_seconds)} "
+        f"estimated {format_seconds(preflight.estimated_seconds)} "
         f"({preflight.path_months:.3g} path-months in {preflight.num_tasks:,} tasks on "
         f"{preflight.num_workers} workers), above the budget of "
         f"{format_seconds(budget_seconds)}; allowed: a run within the budget. To go on, "

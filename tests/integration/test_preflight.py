@@ -84,7 +84,7 @@ def test_a_run_above_its_budget_refuses_before_writing(run_cli, tiny_path, tmp_p
     result = run_cli("run", tiny_path, "--out", out, *SMALL, "--budget", "1e-6")
     assert result.returncode == 2, result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("riskengine run: run: estimated ")
+    assert last_line.startswith("riskengine run: estimated ")
     assert "above the budget of" in last_line and "--yes" in last_line
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert not out.exists()
