@@ -96,8 +96,7 @@ def execution(
                 local_client.dashboard_link,
             )
         finally:
-            local_client.close()
-            cluster.close()
+            _close(local_client, cluster)
     elif "://" in scheduler:
         yield from _remote(scheduler)
     else:
@@ -105,6 +104,16 @@ def execution(
             f"--scheduler: got {scheduler!r}; allowed: local (default), threads, synchronous, "
             "or a scheduler address such as tcp://HOST:PORT"
         )
+
+
+def _close(client, cluster) -> None:
+    """Close an embedded cluster; a worker slow to exit (a starved core) must not turn a
+    finished run into a failure: after 30 s its process is left to end with ours."""
+    client.close()
+    try:
+        cluster.close(timeout=30)
+    except TimeoutError:
+        pass
 
 
 def _remote(address: str) -> Iterator[Execution]:

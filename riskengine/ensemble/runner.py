@@ -10,6 +10,7 @@ so sums are exact and independent of the order in which tasks finish.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from dataclasses import asdict, dataclass
@@ -95,13 +96,17 @@ class PreparedEnsemble:
     def num_draws_per_chain(self) -> int:
         return self.plan.num_draws // self.num_chains
 
+    @functools.cached_property
+    def host_inputs(self):
+        """The scenario inputs as numpy arrays (converted once, shared by every task)."""
+        return jax.tree.map(np.asarray, self.scenario_inputs.inputs)
+
     def identity(self) -> dict:
         """What makes two runs the same run (a checkpoint's manifest): the models, the
         plan, and a token of the draws, key words, inputs and settings."""
-        inputs = jax.tree.map(np.asarray, self.scenario_inputs.inputs)
         static = sorted(self.scenario_inputs.static.items())
         token = dask.base.tokenize(
-            self.flat_params, self.key_words, inputs, static, ensure_deterministic=True
+            self.flat_params, self.key_words, self.host_inputs, static, ensure_deterministic=True
         )
         return {
             "models": list(self.model.names),
@@ -128,8 +133,7 @@ class PreparedEnsemble:
             plan.draws_per_task,
         )
         words = _pad(self.key_words[start:stop], plan.draws_per_task)
-        inputs = jax.tree.map(np.asarray, self.scenario_inputs.inputs)
-        return spec, self.model.pack(params), words, inputs
+        return spec, self.model.pack(params), words, self.host_inputs
 
 
 def prepare_ensemble(
