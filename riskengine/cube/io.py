@@ -35,7 +35,8 @@ def check_output_directory(path: str | Path, option: str = "--out") -> Path:
     """``path`` when ``riskengine run`` may write its outputs there, else a UsageError.
 
     Allowed: a directory that does not exist yet (its parents are created), an empty one,
-    or one that holds only a previous run's outputs (``RUN_OUTPUTS``, replaced). Refused:
+    or one that holds only a previous run's outputs (``RUN_OUTPUTS``, replaced), an
+    interrupted run's checkpoint, or the hidden temporaries of an interrupted write. Refused:
     an existing file, a directory holding anything else (so a mistyped ``--out`` such as
     ``..`` or ``~`` cannot put files among unrelated ones), a path below a file, and a
     directory that cannot be written. Checked before the run, so a refusal costs nothing.
@@ -48,8 +49,7 @@ def check_output_directory(path: str | Path, option: str = "--out") -> Path:
     if path.exists() and not path.is_dir():
         raise UsageError(f"{option}: got {str(path)!r}, an existing file; {allowed}")
     if path.is_dir():
-        known = (*RUN_OUTPUTS, CHECKPOINT_NAME)
-        others = sorted(entry.name for entry in path.iterdir() if entry.name not in known)
+        others = sorted(entry.name for entry in path.iterdir() if not _ours(entry.name))
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             raise UsageError(f"{option}: got {str(path)!r}, a directory holding {shown}; {allowed}")
@@ -61,6 +61,21 @@ def check_output_directory(path: str | Path, option: str = "--out") -> Path:
             f"{option}: got {str(path)!r}, but {str(existing)!r} is not writable; {allowed}"
         )
     return path
+
+
+def _ours(name: str) -> bool:
+    """A run's output, its checkpoint, or the hidden temporary of an output whose writing
+    was interrupted (``.cube.zarr.<random>``, ``.brief.md.partial``; removed by the next
+    write)."""
+    if name in (*RUN_OUTPUTS, CHECKPOINT_NAME):
+        return True
+    return any(name.startswith(f".{output}.") for output in RUN_OUTPUTS)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Hidden temporaries of earlier interrupted writes of ``path``."""
+    for leftover in path.parent.glob(f".{path.name}.*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
 
 
 def cube_filename(cube_format: str) -> str:
@@ -89,6 +104,7 @@ def write_cube(cube: xr.DataTree, path: str | Path, cube_format: str = "zarr") -
         staging.rename(path)
     finally:
         shutil.rmtree(staging.parent, ignore_errors=True)
+    _remove_leftovers(path)
     return path
 
 

@@ -181,3 +181,25 @@ def test_the_out_rule_accepts_a_new_an_empty_and_a_previous_run_directory(tmp_pa
         assert check_output_directory(path) == Path(path)
     assert _files(tmp_path) == before and not new.parent.exists()
     assert set(RUN_OUTPUTS) == {"cube.zarr", "cube.nc", "brief.md"}
+
+
+def test_the_temporaries_of_an_interrupted_write_are_accepted_and_cleared(tmp_path):
+    """A run killed while writing its cube leaves ``.cube.zarr.<random>/``; the next run
+    on that --out is accepted and its write removes the leftover."""
+    import xarray as xr
+
+    from riskengine.cube.io import check_output_directory, write_cube
+    from riskengine.errors import UsageError
+
+    out = tmp_path / "out"
+    leftover = out / ".cube.zarr.k3j9x" / "cube.zarr"
+    leftover.mkdir(parents=True)
+    (out / ".brief.md.partial").write_text("half", encoding="utf-8")
+    assert check_output_directory(out) == out
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"a directory holding notes\.txt"):
+        check_output_directory(out)
+    (out / "notes.txt").unlink()
+    cube = xr.DataTree.from_dict({"/": xr.Dataset({"x": ("a", [1, 2])})})
+    write_cube(cube, out / "cube.zarr")
+    assert sorted(p.name for p in out.iterdir()) == [".brief.md.partial", "cube.zarr"]
