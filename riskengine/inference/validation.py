@@ -32,6 +32,19 @@ __all__ = [
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation"
 
 
+def shipped_or_refit(path: Path, refit, defaults: dict) -> tuple:
+    """(posterior tree, where it came from): the shipped posterior at ``path``, or
+    ``refit(options)``'s tree when it is missing, ``options`` being the shipped settings
+    ``defaults`` without their seed (the check's own key seeds the refit)."""
+    import xarray as xr
+
+    if path.exists():
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return tree.load(), path.name
+    options = {key: value for key, value in defaults.items() if key != "seed"}
+    return refit(options), "refit (no shipped posterior)"
+
+
 def table(header: tuple[str, ...], rows) -> list[str]:
     """A markdown table, then a blank line."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -152,3 +152,29 @@ def test_results_about_another_posterior_are_dropped_not_mixed_in(tmp_path):
     assert kept["a"]["value"] == 3 and kept["b"]["value"] == 2
     fresh = run({"a": (_passing(5),), "b": (_passing(6),)}, ["a"], "posterior-2")
     assert fresh["a"]["value"] == 5 and "b" not in fresh
+
+
+def test_the_shipped_posterior_is_read_or_refitted_with_the_shipped_settings(tmp_path):
+    import xarray as xr
+
+    from riskengine.inference.validation import shipped_or_refit
+
+    asked = []
+
+    def refit(options):
+        asked.append(options)
+        return "refitted tree"
+
+    missing = tmp_path / "posterior.nc"
+    defaults = {"seed": 3, "num_chains": 4}
+    assert shipped_or_refit(missing, refit, defaults) == (
+        "refitted tree",
+        "refit (no shipped posterior)",
+    )
+    assert asked == [{"num_chains": 4}]  # the check's own key seeds the refit
+    xr.DataTree.from_dict({"/posterior": xr.Dataset({"a": ("draw", [1.0])})}).to_netcdf(
+        missing, engine="h5netcdf"
+    )
+    tree, source = shipped_or_refit(missing, refit, defaults)
+    assert source == "posterior.nc" and float(tree["posterior"]["a"][0]) == 1.0
+    assert len(asked) == 1

@@ -36,16 +36,13 @@ COMMAND = "riskengine.models.coalition.support_validate"
 
 def _shipped_posterior(rng_key, frame):
     """The shipped posterior, or a refit with the shipped settings when it is missing."""
-    import xarray as xr
-
+    from riskengine.inference.validation import shipped_or_refit
     from riskengine.models.coalition.support_fit import FIT_DEFAULTS, POSTERIOR_PATH, fit_support
 
-    if POSTERIOR_PATH.exists():
-        with xr.open_datatree(POSTERIOR_PATH, engine="h5netcdf") as tree:
-            return tree.load(), POSTERIOR_PATH.name
-    options = {key: value for key, value in FIT_DEFAULTS.items() if key != "seed"}
-    tree, _ = fit_support(rng_key, frame, **options)
-    return tree, "refit (no shipped posterior)"
+    def refit(options):
+        return fit_support(rng_key, frame, **options)[0]
+
+    return shipped_or_refit(POSTERIOR_PATH, refit, FIT_DEFAULTS)
 
 
 def posterior_check(rng_key, frame) -> dict:

@@ -33,17 +33,14 @@ SPLIT_NUTS = {"num_chains": 4, "num_warmup": 500, "num_samples": 500, "target_ac
 
 def _shipped_posterior(rng_key, frame):
     """The shipped posterior, or a refit with the shipped settings when it is missing."""
-    import xarray as xr
-
+    from riskengine.inference.validation import shipped_or_refit
     from riskengine.models.onset.fit import FIT_DEFAULTS, POSTERIOR_PATH, fit_onset, sample_arrays
 
-    if POSTERIOR_PATH.exists():
-        with xr.open_datatree(POSTERIOR_PATH, engine="h5netcdf") as tree:
-            return tree.load(), POSTERIOR_PATH.name
-    arrays = sample_arrays(frame, seed=FIT_DEFAULTS["seed"])
-    options = {key: value for key, value in FIT_DEFAULTS.items() if key != "seed"}
-    tree, _ = fit_onset(rng_key, arrays, **options)
-    return tree, "refit (no shipped posterior)"
+    def refit(options):
+        arrays = sample_arrays(frame, seed=FIT_DEFAULTS["seed"])
+        return fit_onset(rng_key, arrays, **options)[0]
+
+    return shipped_or_refit(POSTERIOR_PATH, refit, FIT_DEFAULTS)
 
 
 def posterior_check(rng_key, frame) -> dict:

@@ -31,18 +31,14 @@ FAMILY_ALPHA = 0.01
 
 def posterior_check(rng_key, cases) -> dict:
     """PPC of the shipped posterior (refit with the shipped settings if it is missing)."""
-    import xarray as xr
 
+    from riskengine.inference.validation import shipped_or_refit
     from riskengine.models.sanctions.checks import posterior_predictive_check
     from riskengine.models.sanctions.fit import POSTERIOR_PATH, fit_sanctions
 
-    if POSTERIOR_PATH.exists():
-        with xr.open_datatree(POSTERIOR_PATH, engine="h5netcdf") as tree:
-            tree = tree.load()
-        source = str(POSTERIOR_PATH.name)
-    else:
-        tree, _ = fit_sanctions(rng_key, cases)
-        source = "refit (no shipped posterior)"
+    tree, source = shipped_or_refit(
+        POSTERIOR_PATH, lambda options: fit_sanctions(rng_key, cases)[0], {}
+    )
     table = posterior_predictive_check(rng_key, tree, cases)
     table["posterior"] = source
     return table

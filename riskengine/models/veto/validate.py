@@ -33,16 +33,13 @@ TITLE = "Veto model validation"
 
 def _shipped_posterior(rng_key, drafts):
     """The shipped posterior, or a refit with the shipped settings when it is missing."""
-    import xarray as xr
-
+    from riskengine.inference.validation import shipped_or_refit
     from riskengine.models.veto.fit import FIT_DEFAULTS, POSTERIOR_PATH, fit_veto
 
-    if POSTERIOR_PATH.exists():
-        with xr.open_datatree(POSTERIOR_PATH, engine="h5netcdf") as tree:
-            return tree.load(), POSTERIOR_PATH.name
-    options = {key: value for key, value in FIT_DEFAULTS.items() if key != "seed"}
-    tree, _ = fit_veto(rng_key, drafts, **options)
-    return tree, "refit (no shipped posterior)"
+    def refit(options):
+        return fit_veto(rng_key, drafts, **options)[0]
+
+    return shipped_or_refit(POSTERIOR_PATH, refit, FIT_DEFAULTS)
 
 
 def posterior_check(rng_key, drafts) -> dict:
