@@ -78,13 +78,15 @@ class SanctionsState(NamedTuple):
     imposed_month: jnp.ndarray
     end_month: jnp.ndarray
     outcome: jnp.ndarray  # index into OUTCOME_NAMES, -1 while not ended
-    target_cost: jnp.ndarray  # (rows, paths) index into COST_NAMES, read at row sender_row
-    sender_cost: jnp.ndarray
+    target_cost_draw: jnp.ndarray  # (paths,) uint32: the cost level's draw
+    sender_cost_draw: jnp.ndarray
     month: jnp.ndarray  # the state's scenario month (scalar)
     valid: jnp.ndarray
     sender_row: jnp.ndarray  # per path: 0 the listed senders, k = k senders (coalition)
     end_thresholds: jnp.ndarray  # (rows, num_months + 1) bits of the ending hazard by months since
     outcome_thresholds: jnp.ndarray  # (rows, num_months + 1, 2) bits of the outcome's cumulative
+    target_cost_thresholds: jnp.ndarray  # (rows, 2) bits of the cost levels' cumulative
+    sender_cost_thresholds: jnp.ndarray
 
 
 class SanctionsInputs(NamedTuple):
@@ -104,16 +106,16 @@ def _params(params) -> core.Params:
     return params if isinstance(params, core.Params) else core.Params(*params)
 
 
-def _cost_level(words, params, covariates, stream, prefix: str, step) -> jnp.ndarray:
-    """(rows, paths) cost level of each path under each row of ``covariates``."""
+def _cost_thresholds(params, covariates, prefix: str) -> jnp.ndarray:
+    """(rows, levels - 1) bits of the cost levels' cumulative probabilities per row of
+    ``covariates``; a path's level is read at its row when it is tallied."""
     cumulative = jax.vmap(
         lambda row: cumulative_probabilities(
             getattr(params, f"{prefix}_cutpoints"),
             jnp.sum(row * getattr(params, f"{prefix}_coefficients")),
         )
     )(covariates)
-    bits = uniform_bits(words, stream, step)
-    return jax.vmap(lambda row: category_from_bits(bits, probability_to_bits(row)))(cumulative)
+    return probability_to_bits(cumulative)
 
 
 def _covariate_rows(covariates) -> jnp.ndarray:
@@ -128,11 +130,6 @@ def _covariate_rows(covariates) -> jnp.ndarray:
 def _sender_row(inputs, context, stream) -> jnp.ndarray:
     size = context.get("coalition_size", jnp.zeros_like(stream, jnp.int32))
     return jnp.where(inputs.coalition_senders, jnp.clip(size, 1, MAX_SENDERS), 0)
-
-
-def _row_values(table, row) -> jnp.ndarray:
-    """``table[row[p], p]`` for (rows, paths) tables."""
-    return jnp.take_along_axis(table, row[None, :], axis=0)[0]
 
 
 class SanctionsComponent:
@@ -166,13 +163,15 @@ class SanctionsComponent:
             imposed_month=jnp.where(imposed, 1, 0).astype(jnp.int32),
             end_month=jnp.zeros_like(stream, jnp.int32),
             outcome=jnp.full_like(stream, -1, jnp.int32),
-            target_cost=_cost_level(words, params, rows, stream, "target_cost", _TARGET_COST_STEP),
-            sender_cost=_cost_level(words, params, rows, stream, "sender_cost", _SENDER_COST_STEP),
+            target_cost_draw=uniform_bits(words, stream, _TARGET_COST_STEP),
+            sender_cost_draw=uniform_bits(words, stream, _SENDER_COST_STEP),
             month=jnp.int32(1),
             valid=valid,
             sender_row=jnp.where(imposed, _sender_row(inputs, context, stream), 0),
             end_thresholds=probability_to_bits(end),
             outcome_thresholds=probability_to_bits(jnp.cumsum(outcome[..., :-1], axis=-1)),
+            target_cost_thresholds=_cost_thresholds(params, rows, "target_cost"),
+            sender_cost_thresholds=_cost_thresholds(params, rows, "sender_cost"),
         )
 
     def step(self, words, params, inputs: SanctionsInputs, stream, state, step, context):
@@ -224,8 +223,9 @@ class SanctionsComponent:
         ended = valid & (state.end_month > 0)
         in_force_until = jnp.where(ended, state.end_month, state.month + 1)
         months_in_force = jnp.where(imposed, in_force_until - state.imposed_month, 0)
-        target_cost = _row_values(state.target_cost, state.sender_row)
-        sender_cost = _row_values(state.sender_cost, state.sender_row)
+        row = state.sender_row
+        target_cost = category_from_bits(state.target_cost_draw, state.target_cost_thresholds[row])
+        sender_cost = category_from_bits(state.sender_cost_draw, state.sender_cost_thresholds[row])
         counts = {
             "target_cost": category_counts(target_cost, imposed, len(COST_NAMES)),
             "sender_cost": category_counts(sender_cost, imposed, len(COST_NAMES)),
