@@ -5,7 +5,7 @@ variant must be finite (a NaN probability would otherwise become an arbitrary in
 threshold and skew the counts without a trace). After each task, every count must be
 non-negative, every float output finite, and the counts must conserve the paths: each
 model's ``path_count`` and each joint table of final categories sum to the task's valid
-paths. A failure raises ``NumericalError`` naming the parameter, input or output, the
+paths, and no model reports a broken ledger (``*ledger_broken_count``). A failure raises ``NumericalError`` naming the parameter, input or output, the
 draw (its chain, draw and draw block), the task (its draws and paths), the variant and
 the cause.
 """
@@ -94,6 +94,13 @@ def check_outputs(spec, outputs: dict[str, np.ndarray], num_valid: int) -> None:
 
 
 def _check_conservation(spec, name: str, values: np.ndarray, num_valid: int) -> None:
+    if name.endswith("ledger_broken_count") and (values != 0).any():
+        at = tuple(int(i) for i in np.argwhere(values != 0)[0])
+        raise NumericalError(
+            f"{_where(spec, at[0], at[1])}: {name!r}: {values[at]} paths whose flows do not add "
+            "up to their normal supply (arrived + rerouted + substituted + stock draw + "
+            "shortfall); allowed: none"
+        )
     if name.endswith("path_count"):
         totals = values
     elif name.startswith("joint."):

@@ -96,7 +96,8 @@ def finalize(reduced: dict[str, np.ndarray], reductions: dict) -> dict[str, np.n
     output ``x`` as ``x.sum`` and ``x.sum_of_squares`` (float64)."""
     totals = {name: value for name, value in reduced.items() if "." not in name}
     for name, reduction in reductions.items():
-        if isinstance(reduction, FixedPointSum):
+        # a model may declare an output it only produces in some scenarios
+        if isinstance(reduction, FixedPointSum) and f"{name}.sum_high" in reduced:
             parts = [reduced[f"{name}.{suffix}"] for suffix in _SUFFIXES]
             totals[f"{name}.sum"] = _combine(parts[0], parts[1], reduction.scale_bits)
             totals[f"{name}.sum_of_squares"] = _combine(

@@ -28,8 +28,15 @@ __all__ = [
     "section_classes",
 ]
 
-MODEL_NAMES = ("onset", "escalation", "joining", "coalition", "sanctions")
-STREAM_INDICES = {"escalation": 0, "sanctions": 1, "onset": 2, "joining": 3, "coalition": 4}
+MODEL_NAMES = ("onset", "escalation", "joining", "coalition", "sanctions", "supply_chain")
+STREAM_INDICES = {
+    "escalation": 0,
+    "sanctions": 1,
+    "onset": 2,
+    "joining": 3,
+    "coalition": 4,
+    "supply_chain": 5,
+}
 """Model name -> its random-stream number (model ``i`` draws from ``fold_in(key, i)``,
 model 0 from the key itself); a new model takes the next free number."""
 

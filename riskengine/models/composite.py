@@ -14,6 +14,8 @@ P(sanctions succeed | the crisis reaches use of force).
 
 Outputs are named ``<model>:<output>`` inside the kernel; each model's ``metrics`` sees
 its own outputs under their plain names. Parameters are namespaced ``<model>.<name>``.
+The static settings of all models are merged; each model (and its component) receives
+the ones it names in ``static_names`` (default: ``num_months``).
 """
 
 from __future__ import annotations
@@ -104,24 +106,27 @@ class Composite:
     def summarize(self, key_words, params, inputs, path_index, valid, **static):
         model = self.models[0]
         if self.single and hasattr(model, "summarize"):
-            return model.summarize(key_words, params[0], inputs[0], path_index, valid, **static)
+            own = own_static(model, static)
+            return model.summarize(key_words, params[0], inputs[0], path_index, valid, **own)
         outputs = _composite_summarize(self, key_words, params, inputs, path_index, valid, **static)
         return _own_totals(outputs, model.name) if self.single else outputs
 
     def metrics(self, totals: dict, **static) -> dict[str, Variable]:
         if self.single:
-            return self.models[0].metrics(totals, **static)
+            return self.models[0].metrics(totals, **own_static(self.models[0], static))
         variables: dict[str, Variable] = {}
         for model in self.models:
             own = _own_totals(totals, model.name)
-            for name, variable in model.metrics(own, **static).items():
+            for name, variable in model.metrics(own, **own_static(model, static)).items():
                 if name in variables and name != "path_count":
                     raise ModelError(f"models {self.name}: both define the output {name!r}")
                 variables[name] = variable
         return variables | _joint_metrics(self, totals)
 
     def judgments(self, **static) -> list[Judgment]:
-        judgments = [j for model in self.models for j in model.judgments(**static)]
+        judgments = [
+            j for model in self.models for j in model.judgments(**own_static(model, static))
+        ]
         if not self.single:
             judgments += _joint_judgments(self)
         return judgments
@@ -134,6 +139,12 @@ class Composite:
             for kind, texts in model.warnings(scenario, part, provenances[model.name]).items():
                 notes.setdefault(kind, []).extend(texts)
         return notes
+
+
+def own_static(model, static: dict) -> dict:
+    """The static settings ``model`` takes (its ``static_names``; default the horizon)."""
+    names = getattr(model, "static_names", ("num_months",))
+    return {name: value for name, value in static.items() if name in names}
 
 
 def _merged(dictionaries) -> dict:
@@ -167,7 +178,7 @@ def _joint_name(composite: Composite, first: int, second: int) -> str:
     return f"joint{_SEPARATOR}{composite.names[first]}{_SEPARATOR}{composite.names[second]}"
 
 
-def _composite_summarize(composite, key_words, params, inputs, path_index, valid, *, num_months):
+def _composite_summarize(composite, key_words, params, inputs, path_index, valid, **static):
     components = [model.component for model in composite.models]
     words = [component_key_words(key_words, i) for i in composite.stream_indices]
     num_paths = path_index.shape[0]
@@ -176,9 +187,7 @@ def _composite_summarize(composite, key_words, params, inputs, path_index, valid
     padding = num_sweeps * size - num_paths
     sweep_index = jnp.pad(path_index, (0, padding)).reshape(num_sweeps, size)
     sweep_valid = jnp.pad(valid, (0, padding)).reshape(num_sweeps, size)
-    run_sweep = functools.partial(
-        _sweep, composite, components, words, params, inputs, num_months=num_months
-    )
+    run_sweep = functools.partial(_sweep, composite, components, words, params, inputs, static)
     tallies, finals, per_path = jax.lax.map(
         lambda block: run_sweep(*block), (sweep_index, sweep_valid)
     )
@@ -197,14 +206,16 @@ def _composite_summarize(composite, key_words, params, inputs, path_index, valid
     return outputs | tallies["joint"]
 
 
-def _sweep(composite, components, words, params, inputs, path_index, valid, *, num_months):
+def _sweep(composite, components, words, params, inputs, static, path_index, valid):
+    num_months = static["num_months"]
+    settings = [own_static(model, static) for model in composite.models]
     streams = [stream_words(word, path_index) for word in words]
     context: dict = {}
     states = []
-    for component, word, param, inp, stream in zip(
-        components, words, params, inputs, streams, strict=True
+    for component, word, param, inp, stream, own in zip(
+        components, words, params, inputs, streams, settings, strict=True
     ):
-        state = component.start(word, param, inp, stream, valid, context, num_months=num_months)
+        state = component.start(word, param, inp, stream, valid, context, **own)
         context |= component.signals(state)
         states.append(state)
 
@@ -239,11 +250,11 @@ def _sweep(composite, components, words, params, inputs, path_index, valid, *, n
         for model, component in zip(composite.models, components, strict=True)
     }
     finals, per_path = {}, {}
-    for model, component, param, inp, state in zip(
-        composite.models, components, params, inputs, last, strict=True
+    for model, component, param, inp, state, own in zip(
+        composite.models, components, params, inputs, last, settings, strict=True
     ):
         finals[model.name], per_path[model.name] = component.finish(
-            param, inp, state, valid, num_months=num_months
+            param, inp, state, valid, **own
         )
     monthly["joint"] = _joint_counts(composite, components, last, valid)
     return monthly, finals, per_path

@@ -1,0 +1,1 @@
+"""Supply-chain disruption of critical minerals and oil (see ``core`` and ``component``)."""
