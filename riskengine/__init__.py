@@ -6,6 +6,8 @@ JAX before it loads):
 - ``load_scenario(path)`` -> ``Scenario`` (pydantic; change it in code, validated)
 - ``run(scenario, client=None, scheduler=None, workers=None)`` -> cube (``xarray.DataTree``)
 - ``brief(cube)`` -> ``Brief`` (Markdown)
+- ``conditional(cube, event, given)``, ``tail_table(cube, ...)``,
+  ``tail_convergence(cube, ...)``: questions across models, supply tails
 - ``open_cube(path)`` / ``write_cube(cube, path, format)``
 """
 
@@ -23,6 +25,9 @@ _EXPORTS = {
     "brief": "riskengine.api",
     "RangeWarning": "riskengine.api",
     "PosteriorWarning": "riskengine.api",
+    "conditional": "riskengine.queries",
+    "tail_table": "riskengine.queries",
+    "tail_convergence": "riskengine.queries",
     "open_cube": "riskengine.cube",
     "write_cube": "riskengine.cube",
 }
