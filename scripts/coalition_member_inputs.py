@@ -73,11 +73,18 @@ STATES = {
     450: ("Liberia", "LR", "Liberia"),
     490: ("DR Congo", "CD", "Congo - Kinshasa"),
     520: ("Somalia", "SO", "Somalia"),
+    630: ("Iran", "IR", "Iran"),
     640: ("Turkey", "TR", "Turkey"),
+    670: ("Saudi Arabia", "SA", "Saudi Arabia"),
     692: ("Bahrain", "BH", "Bahrain"),
+    696: ("United Arab Emirates", "AE", "United Arab Emirates"),
     710: ("China", "CN", "China"),
     731: ("North Korea", "KP", "North Korea"),
+    732: ("South Korea", "KR", "South Korea"),
+    740: ("Japan", "JP", "Japan"),
+    750: ("India", "IN", "India"),
     770: ("Pakistan", "PK", "Pakistan"),
+    900: ("Australia", "AU", "Australia"),
 }
 MAJOR_POWERS = {2, 200, 220, 255, 365, 710, 740}
 

@@ -39,9 +39,11 @@ SHIPPED_MODELS = {
     "baltic_sanctions.yaml": ("escalation", "sanctions"),
     "coalition_of_the_willing.yaml": ("escalation", "coalition"),
     "eu_sanctions_unanimity.yaml": ("escalation", "coalition", "sanctions"),
+    "gulf_cascade.yaml": ("escalation", "coalition", "sanctions", "supply_chain"),
     "nato_reinforcement.yaml": ("escalation", "coalition"),
     "quickstart.yaml": ("escalation",),
     "sanctions_iran.yaml": ("sanctions",),
+    "taiwan_cascade.yaml": ("escalation", "coalition", "sanctions", "supply_chain"),
     "taiwan_strait.yaml": ("escalation", "joining"),
     "unsc_resolution.yaml": ("coalition",),
 }
