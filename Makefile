@@ -34,10 +34,11 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,bench]"
 	@touch $@
 
-bench: $(BENCH_STAMP)  ## benchmarks, written to benchmarks/RESULTS.md (and sanctions_nuts.json, SCALE.md)
+bench: $(BENCH_STAMP)  ## benchmarks, written to benchmarks/RESULTS.md (and sanctions_nuts.json, SCALE.md, RARE_EVENT.md)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/sanctions_nuts.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/rare_event.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

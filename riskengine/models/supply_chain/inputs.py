@@ -152,7 +152,9 @@ def scenario_arrays(scenario) -> ScenarioInputs:
     }
     static = {
         "num_months": scenario.horizon_months,
-        "supply_importance_sampling": section.rare_event is not None,
+        "supply_importance_sampling": bool(
+            section.rare_event and section.rare_event.importance_sampling
+        ),
     }
     return ScenarioInputs(inputs, static, constant_data, coords)
 

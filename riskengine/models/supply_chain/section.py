@@ -193,8 +193,13 @@ class RareEvent(ConfigModel):
     """Importance sampling of P(headline shortfall >= threshold within the window)."""
 
     noun: ClassVar[str] = "a rare-event setting"
-    threshold: Annotated[float, Field(gt=0, le=1), Allowed("a number greater than 0 and at most 1")] = 0.5
+    threshold: Annotated[
+        float, Field(gt=0, le=1), Allowed("a number greater than 0 and at most 1")
+    ] = 0.5
     tilt: TiltFactor = 10.0
+    importance_sampling: bool = Field(
+        True, description="False: only the plain Monte Carlo estimate (no tilted copy)."
+    )
 
 
 class SupplyChainSection(ModelSection):
