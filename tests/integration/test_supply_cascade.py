@@ -9,7 +9,12 @@ import pytest
 
 import riskengine
 
-SUPPLY_VARIABLES = ("shortfall_mean", "annual_shortfall_count", "p_rare_event", "cumulative_shortfall_mean")
+SUPPLY_VARIABLES = (
+    "shortfall_mean",
+    "annual_shortfall_count",
+    "p_rare_event",
+    "cumulative_shortfall_mean",
+)
 
 
 def _small(path, **changes):
@@ -23,7 +28,9 @@ def _small(path, **changes):
 
 @pytest.fixture(scope="module")
 def cascade(repository):
-    return riskengine.run(_small(repository / "configs/taiwan_cascade.yaml"), scheduler="threads", progress=False)
+    return riskengine.run(
+        _small(repository / "configs/taiwan_cascade.yaml"), scheduler="threads", progress=False
+    )
 
 
 def _predictions(cube):
@@ -40,21 +47,29 @@ def test_one_cube_holds_every_model_on_shared_dims(cascade):
 
 
 def test_conditional_query_matches_the_joint_counts(cascade):
-    answer = riskengine.conditional(cascade, "supply_chain:shortfall_above_20pct", given="escalation:use_of_force")
+    answer = riskengine.conditional(
+        cascade, "supply_chain:shortfall_above_20pct", given="escalation:use_of_force"
+    )
     joint = _predictions(cascade)["joint_count_escalation_supply_chain"].values
     force = joint[..., [3, 4], :].sum(-2)  # peak use of force or war
     expected = force[..., [2, 3]].sum(-1) / force.sum(-1)
     np.testing.assert_allclose(answer["probability"].values, expected)
-    reverse = riskengine.conditional(cascade, "escalation:use_of_force", given="supply_chain:shortfall_above_20pct")
+    reverse = riskengine.conditional(
+        cascade, "escalation:use_of_force", given="supply_chain:shortfall_above_20pct"
+    )
     # Bayes: P(A | B) P(B) = P(B | A) P(A), pooled over draws
     both = force[..., [2, 3]].sum(-1).sum((0, 1))
-    assert np.allclose(reverse["pooled"].values * joint[..., [2, 3]].sum((-2, -1)).sum((0, 1)), both)
+    assert np.allclose(
+        reverse["pooled"].values * joint[..., [2, 3]].sum((-2, -1)).sum((0, 1)), both
+    )
     assert np.allclose(answer["pooled"].values * force.sum(-1).sum((0, 1)), both)
 
 
 def test_sanctions_against_the_producer_raise_the_shortfall(cascade):
     """Supply reads the crisis: shortfall is likelier given use of force than overall."""
-    given = riskengine.conditional(cascade, "supply_chain:shortfall_above_20pct", given="escalation:use_of_force")
+    given = riskengine.conditional(
+        cascade, "supply_chain:shortfall_above_20pct", given="escalation:use_of_force"
+    )
     overall = _predictions(cascade)["p_headline_shortfall_above_20pct"].mean(("chain", "draw"))
     assert (given["pooled"] > overall).all()
 
@@ -66,12 +81,16 @@ def test_the_pool_never_raises_the_headline_shortfall(cascade):
 
 
 def test_tail_tables_carry_errors_and_intervals(cascade):
-    table = riskengine.tail_table(cascade, importer="European Union", commodity="rare_earths_magnet")
+    table = riskengine.tail_table(
+        cascade, importer="European Union", commodity="rare_earths_magnet"
+    )
     for name in ("var", "var_mcse", "es", "es_mcse", "var_lower", "var_upper"):
         assert np.isfinite(table[name].values).all(), name
     assert (table["es"] >= table["var"] - 1e-9).all()
     assert (table["var_lower"] <= table["var_upper"]).all()
-    convergence = riskengine.tail_convergence(cascade, "European Union", "rare_earths_magnet", variant="baseline")
+    convergence = riskengine.tail_convergence(
+        cascade, "European Union", "rare_earths_magnet", variant="baseline"
+    )
     assert list(convergence["paths"].values) == sorted(convergence["paths"].values)
 
 
@@ -79,5 +98,9 @@ def test_threads_and_a_dask_cluster_with_other_chunks_give_the_same_bits(cascade
     scenario = _small(repository / "configs/taiwan_cascade.yaml", chunk=700)
     distributed = riskengine.run(scenario, workers=2, progress=False)
     first, second = _predictions(cascade), _predictions(distributed)
-    for name in (*SUPPLY_VARIABLES, "joint_count_escalation_supply_chain", "sanctions_status_count"):
+    for name in (
+        *SUPPLY_VARIABLES,
+        "joint_count_escalation_supply_chain",
+        "sanctions_status_count",
+    ):
         np.testing.assert_array_equal(first[name].values, second[name].values, err_msg=name)

@@ -32,18 +32,34 @@ def _within(simulated, expected, paths=NUM_PATHS):
 def test_closure_follows_the_two_state_chain(level, seed):
     # severity mean 1.25: every closure cuts the whole flow
     params = example_params(closure_severity=1.25, closure_end=0.25, closure_level_slope=0.5)
-    inputs = single_line(sourcing=0.0, route=1.0, restriction_probability=1e-6, closure_probability=0.05)
-    shortfall, _ = simulate(params, inputs, num_months=24, num_paths=NUM_PATHS, seed=seed, level=level)
+    inputs = single_line(
+        sourcing=0.0, route=1.0, restriction_probability=1e-6, closure_probability=0.05
+    )
+    shortfall, _ = simulate(
+        params, inputs, num_months=24, num_paths=NUM_PATHS, seed=seed, level=level
+    )
     logit = np.log(0.05 / 0.95) + 0.5 * level
     p = float(np.float32(1 / (1 + np.exp(-logit))))
     _within((shortfall[:, 0, 0] > 0.999).mean(axis=1), _chain(p, 0.25, 24))
 
 
 def test_restriction_follows_the_chain_and_sanctions_raise_it():
-    params = example_params(restriction_coverage=1.0, restriction_end=0.1, restriction_sanctions_effect=1.0)
-    inputs = single_line(sourcing=1.0, restriction_probability=0.02, closure_probability=1e-6, sanctioned=True)
+    params = example_params(
+        restriction_coverage=1.0, restriction_end=0.1, restriction_sanctions_effect=1.0
+    )
+    inputs = single_line(
+        sourcing=1.0, restriction_probability=0.02, closure_probability=1e-6, sanctioned=True
+    )
     for sanctions, seed in ((False, 3), (True, 4)):
-        shortfall, _ = simulate(params, inputs, num_months=18, num_paths=NUM_PATHS, seed=seed, level=2, sanctions=sanctions)
+        shortfall, _ = simulate(
+            params,
+            inputs,
+            num_months=18,
+            num_paths=NUM_PATHS,
+            seed=seed,
+            level=2,
+            sanctions=sanctions,
+        )
         logit = np.log(0.02 / 0.98) + 0.7 * 2 + 1.0 * sanctions
         p = 1 / (1 + np.exp(-logit))
         _within((shortfall[:, 0, 0] > 0.999).mean(axis=1), _chain(p, 0.1, 18))
@@ -51,7 +67,9 @@ def test_restriction_follows_the_chain_and_sanctions_raise_it():
 
 def test_first_closure_lasts_a_geometric_number_of_months():
     params = example_params(closure_severity=1.25, closure_end=0.3)
-    inputs = single_line(sourcing=0.0, route=1.0, restriction_probability=1e-6, closure_probability=0.999)
+    inputs = single_line(
+        sourcing=0.0, route=1.0, restriction_probability=1e-6, closure_probability=0.999
+    )
     shortfall, _ = simulate(params, inputs, num_months=12, num_paths=NUM_PATHS, seed=5)
     short = shortfall[:, 0, 0] > 0.999  # closed in month 1 (probability 0.999)
     length = np.argmin(np.vstack([short, np.zeros((1, NUM_PATHS), bool)]), axis=0)
@@ -62,12 +80,16 @@ def test_first_closure_lasts_a_geometric_number_of_months():
 
 def test_stocks_delay_the_shortfall_by_their_months_of_cover():
     params = example_params(restriction_coverage=1.0, restriction_end=1e-6)
-    inputs = single_line(sourcing=1.0, restriction_probability=0.999, closure_probability=1e-6, stock_months=2.5)
+    inputs = single_line(
+        sourcing=1.0, restriction_probability=0.999, closure_probability=1e-6, stock_months=2.5
+    )
     shortfall, _ = simulate(params, inputs, num_months=6, num_paths=2000, seed=6)
     restricted = shortfall[3, 0, 0] > 0.999  # restricted from month 1 (later starts are not)
     assert restricted.mean() > 0.99
     # months 1-2 covered, month 3 half covered, then short
-    np.testing.assert_allclose(shortfall[:, 0, 0, restricted].mean(axis=1), [0, 0, 0.5, 1, 1, 1], atol=1e-6)
+    np.testing.assert_allclose(
+        shortfall[:, 0, 0, restricted].mean(axis=1), [0, 0, 0.5, 1, 1, 1], atol=1e-6
+    )
 
 
 def test_the_2024_red_sea_diversion_lies_inside_the_model_intervals():

@@ -66,7 +66,15 @@ def test_more_stock_never_raises_shortfall(seed, extra, who):
 
 def test_whole_paths_conserve_and_guard_counts_no_breach():
     """The component's own ledger check over every path-month of a run is clean."""
-    inputs = single_line(sourcing=0.7, route=0.5, restriction_probability=0.05, closure_probability=0.05, reroute_share=0.6, spare=0.1, stock_months=1.5)
+    inputs = single_line(
+        sourcing=0.7,
+        route=0.5,
+        restriction_probability=0.05,
+        closure_probability=0.05,
+        reroute_share=0.6,
+        spare=0.1,
+        stock_months=1.5,
+    )
     _, state = simulate(example_params(), inputs, num_months=24, num_paths=4000, seed=9, level=3)
     assert float(np.max(np.asarray(state.ledger_error))) < 1e-5
 
@@ -88,13 +96,14 @@ def test_prior_draws_cover_the_stated_elasticity_range():
 
 
 def test_shipped_tables_reproduce_the_source_files(shared_data_dir):
+    import pandas as pd
+
     from riskengine.models.supply_chain.data import (
         CHOKEPOINT_TABLE,
         PRODUCTION_TABLE,
         build_tables,
         read_production,
     )
-    import pandas as pd
 
     production, chokepoints = build_tables(shared_data_dir)
     shipped = pd.read_csv(PRODUCTION_TABLE)
@@ -103,11 +112,19 @@ def test_shipped_tables_reproduce_the_source_files(shared_data_dir):
         production.round(4).reset_index(drop=True),
         check_dtype=False,
     )
-    pd.testing.assert_frame_equal(pd.read_csv(CHOKEPOINT_TABLE), chokepoints, check_dtype=False, atol=1e-4)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(CHOKEPOINT_TABLE), chokepoints, check_dtype=False, atol=1e-4
+    )
     source = read_production(shared_data_dir)
     latest = source[(source.commodity == "rare_earths_magnet") & (source.stage == "refining")]
-    china = shipped[(shipped.commodity == "rare_earths_magnet") & (shipped.stage == "refining") & (shipped.producer == "China")]
-    assert float(china.share.iloc[0]) == pytest.approx(float(latest[latest.country == "China"].share.iloc[0]))
+    china = shipped[
+        (shipped.commodity == "rare_earths_magnet")
+        & (shipped.stage == "refining")
+        & (shipped.producer == "China")
+    ]
+    assert float(china.share.iloc[0]) == pytest.approx(
+        float(latest[latest.country == "China"].share.iloc[0])
+    )
     sums = shipped.groupby(["commodity", "stage"]).share.sum()
     assert ((sums > 0.995) & (sums < 1.011)).all()
 
@@ -136,11 +153,37 @@ SECTION = {
     ("change", "message"),
     [
         ({"commodities": [{"name": "unobtainium"}]}, "got 'unobtainium'; allowed: oil, antimony"),
-        ({"commodities": [{"name": "rare_earths_magnet"}]}, "missing for 'rare_earths_magnet'; allowed: one of mine, refining"),
-        ({"restrictors": [{"producer": "Atlantis", "commodities": ["rare_earths_magnet"]}]}, "'Atlantis' is not a listed producer"),
-        ({"chokepoints": [{"name": "Strait of Gibraltar"}]}, "got 'Strait of Gibraltar'; allowed: Strait of Malacca"),
-        ({"importers": [{"name": "EU", "routes": {"rare_earths_magnet": {"Strait of Malacca": 0.5}}}]}, "allowed: a chokepoint of the section"),
-        ({"importers": [{"name": "EU", "sourcing": {"rare_earths_magnet": {"China": 0.8, "Malaysia": 0.4}}}]}, "shares sum to 1.2"),
+        (
+            {"commodities": [{"name": "rare_earths_magnet"}]},
+            "missing for 'rare_earths_magnet'; allowed: one of mine, refining",
+        ),
+        (
+            {"restrictors": [{"producer": "Atlantis", "commodities": ["rare_earths_magnet"]}]},
+            "'Atlantis' is not a listed producer",
+        ),
+        (
+            {"chokepoints": [{"name": "Strait of Gibraltar"}]},
+            "got 'Strait of Gibraltar'; allowed: Strait of Malacca",
+        ),
+        (
+            {
+                "importers": [
+                    {"name": "EU", "routes": {"rare_earths_magnet": {"Strait of Malacca": 0.5}}}
+                ]
+            },
+            "allowed: a chokepoint of the section",
+        ),
+        (
+            {
+                "importers": [
+                    {
+                        "name": "EU",
+                        "sourcing": {"rare_earths_magnet": {"China": 0.8, "Malaysia": 0.4}},
+                    }
+                ]
+            },
+            "shares sum to 1.2",
+        ),
         ({"headline": {"importer": "Japan"}}, "got 'Japan'; allowed: EU"),
     ],
 )
@@ -156,4 +199,17 @@ def test_a_probability_of_one_is_refused():
     from riskengine.models.supply_chain.section import SupplyChainSection
 
     with pytest.raises(ConfigError, match="monthly_probability"):
-        SupplyChainSection.build(**(SECTION | {"restrictors": [{"producer": "China", "commodities": ["rare_earths_magnet"], "monthly_probability": 1.0}]}))
+        SupplyChainSection.build(
+            **(
+                SECTION
+                | {
+                    "restrictors": [
+                        {
+                            "producer": "China",
+                            "commodities": ["rare_earths_magnet"],
+                            "monthly_probability": 1.0,
+                        }
+                    ]
+                }
+            )
+        )

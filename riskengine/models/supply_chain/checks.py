@@ -37,7 +37,9 @@ def red_sea_check(rng_key, num_draws: int = 20_000, mass: float = 0.9) -> dict:
     draws = _prior(prior_key, num_draws)
     unit = np.asarray(jax.random.uniform(unit_key, (num_draws,)))
     severity = np.asarray(core.severity(draws["closure_severity"], unit))
-    reroute = np.minimum(1.0, CHOKEPOINT_DEFAULTS["Bab el-Mandeb"]["reroute_share"] * draws["reroute_scale"])
+    reroute = np.minimum(
+        1.0, CHOKEPOINT_DEFAULTS["Bab el-Mandeb"]["reroute_share"] * draws["reroute_scale"]
+    )
     before = RED_SEA["bab_el_mandeb_2023"]
     through = before * (1.0 - severity)
     cape_rise = before * severity * reroute

@@ -10,8 +10,10 @@ months short, peak price) are updated. Month 1 is drawn in ``start``.
 **Importance sampling.** With a ``rare_event`` setting the component carries a second,
 *tilted* copy of its hazard state and flows (a second "measure") in the same path: its
 onset hazards within the headline window are ``min(tilt x p, max(p, 0.2))`` (the plain
-``p`` after it), and it keeps the log likelihood ratio
-of its onset draws, so ``w = prod p/q`` (onset) ``x (1-p)/(1-q)`` (no onset). It reads
+``p`` after it) and a closure's severity is drawn from ``u ** (1/3)`` (severe closures
+likelier), for the items that can move the headline line (:func:`_relevant`); it keeps
+the log likelihood ratio of these draws, ``w = prod p/q`` (onset) ``x (1-p)/(1-q)`` (no
+onset) ``x 1 / (3 u**2)`` (severity). It reads
 the same crisis and sanctions as the plain copy, which alone feeds every other output:
 ``w x 1{headline shortfall >= threshold within the window}`` averaged over paths is an
 unbiased estimate of the event's probability (the plain copy's indicator is the plain
@@ -41,6 +43,8 @@ __all__ = [
     "BAND_NAMES",
     "RECOVERY_EDGES",
     "SHORT_MONTH_THRESHOLD",
+    "PRICE_SCALE",
+    "SPLIT_BITS",
     "SUM_SCALE",
     "SupplyComponent",
 ]
@@ -48,8 +52,11 @@ __all__ = [
 BAND_EDGES = (0.05, 0.2, 0.5)
 BAND_NAMES = ("under_5pct", "5_to_20pct", "20_to_50pct", "50pct_or_more")
 """The headline importer-commodity's worst monthly shortfall within the window, banded."""
-ANNUAL_EDGES = (0.001, 0.005) + tuple(round(0.01 * k, 2) for k in range(1, 10)) + tuple(
-    round(0.025 * k, 3) for k in range(4, 41)
+ANNUAL_EDGES = (
+    0.001,
+    0.005,
+    *(round(0.01 * k, 2) for k in range(1, 10)),
+    *(round(0.025 * k, 3) for k in range(4, 41)),
 )
 """Bin edges of the first year's worst and mean monthly shortfall (exceedance curves):
 fine below 10%, every 2.5 points above; bin ``b`` holds ``[edge[b-1], edge[b])``."""
@@ -59,7 +66,8 @@ and 'still short at the horizon'."""
 SHORT_MONTH_THRESHOLD = 0.01
 LEDGER_TOLERANCE = 1e-5  # float32 rounding of five fractions summed
 SUM_SCALE = 1024  # shortfall summed over paths as round(shortfall * 1024)
-_SPLIT_BITS = 11
+PRICE_SCALE = 64  # price multiplier (at most 10) summed as round(price * 64)
+SPLIT_BITS = 11
 _KIND_SHIFT, _ITEM_SHIFT = 24, 16
 
 
@@ -83,6 +91,7 @@ class SupplyState(NamedTuple):
     year_sum: jnp.ndarray  # (i, c, p)
     first_short: jnp.ndarray  # (i, c, p) int32 month, 0 = never
     last_short: jnp.ndarray
+    price: jnp.ndarray  # (c, p) this month's price multiplier
     price_peak: jnp.ndarray  # (c, p) price multiplier, worst month
     ledger_error: jnp.ndarray  # (p,) largest |ledger - 1| of any month (plain measure)
     month: jnp.ndarray
@@ -96,12 +105,30 @@ def _params(params) -> core.Params:
 
 def _bits(words, stream, month, kind: int, count: int):
     items = jnp.arange(count, dtype=jnp.uint32)
-    steps = (jnp.asarray(month, jnp.uint32) - 1) | (items << _ITEM_SHIFT) | jnp.uint32(kind << _KIND_SHIFT)
+    steps = (
+        (jnp.asarray(month, jnp.uint32) - 1)
+        | (items << _ITEM_SHIFT)
+        | jnp.uint32(kind << _KIND_SHIFT)
+    )
     return uniform_bits(words, stream[None, :], steps[:, None])
 
 
+SEVERITY_TILT = 3.0
+"""The tilted copy draws a relevant closure's severity from ``u ** (1 / 3)`` (density
+``3 u**2``: severe closures likelier), weighting by ``1 / (3 u**2)``."""
+
+
+def _relevant(shares, inputs: SupplyInputs) -> jnp.ndarray:
+    """Items (restrictors or chokepoints) whose share of the headline line is at least
+    half the rare-event threshold: only they are tilted (an item that cannot move the
+    headline much would only add weight variance)."""
+    line = shares[inputs.headline[0], inputs.headline[1]]
+    return line >= 0.5 * inputs.rare_threshold
+
+
 def _onset_tables(probability, tilt) -> dict:
-    """Thresholds and log ratios per measure (plain; tilted when tilt > 1)."""
+    """Thresholds and log ratios per measure (plain; tilted when tilt > 1); ``tilt``
+    broadcasts against ``probability`` (items first)."""
     tilted = jnp.minimum(tilt * probability, jnp.maximum(probability, 0.2))
     measures = jnp.stack([probability, tilted])
     bits = probability_to_bits(measures)
@@ -132,11 +159,16 @@ def _tables(params: core.Params, inputs: SupplyInputs, measures: int) -> dict:
         )[..., 0]
     )  # (k, level)
     keep = slice(0, measures)
-    restriction_tables = {k: v[keep] for k, v in _onset_tables(restriction, inputs.tilt).items()}
-    closure_tables = {k: v[keep] for k, v in _onset_tables(closure, inputs.tilt).items()}
+    restriction_tilt = jnp.where(_relevant(inputs.restrictor_share, inputs), inputs.tilt, 1.0)
+    closure_relevant = _relevant(inputs.route_share, inputs)
+    closure_tilt = jnp.where(closure_relevant, inputs.tilt, 1.0)
+    restriction_tables = _onset_tables(restriction, restriction_tilt[:, None, None])
+    closure_tables = _onset_tables(closure, closure_tilt[:, None])
+    power = jnp.where(closure_relevant & (inputs.tilt > 1.0), SEVERITY_TILT, 1.0)
     return {
-        "restriction": restriction_tables,
-        "closure": closure_tables,
+        "restriction": {k: v[keep] for k, v in restriction_tables.items()},
+        "closure": {k: v[keep] for k, v in closure_tables.items()},
+        "severity_power": jnp.stack([jnp.ones_like(power), power])[keep],
         "restriction_end": probability_to_bits(params.restriction_end),
         "closure_end": probability_to_bits(params.closure_end),
     }
@@ -160,7 +192,9 @@ def _measure_rows(tables, tilting):
 def _restriction_index(tables, level, sanctioned_signal, inputs, tilting):
     """Index arrays into the (measure, r, level, sanctioned) tables."""
     items = tables["bits"].shape[1]
-    sanctioned = (sanctioned_signal[None, :] & inputs.restrictor_sanctioned[:, None]).astype(jnp.int32)
+    sanctioned = (sanctioned_signal[None, :] & inputs.restrictor_sanctioned[:, None]).astype(
+        jnp.int32
+    )
     return (
         _measure_rows(tables, tilting),
         jnp.arange(items)[None, :, None],
@@ -197,13 +231,18 @@ def _hazard_step(params, inputs, tables, hazards: Hazards, draws, level, sanctio
     )
     still = was_closed & ~reopens
     closed_months = jnp.where(still, hazards.closed_months + 1, jnp.where(closes, 1, 0))
-    new_severity = core.severity(params.closure_severity, bits_to_unit_interval(severity_bits))
-    severity = jnp.where(closes, new_severity[None], hazards.severity)
+    power = jnp.where(tilting, tables["severity_power"], 1.0)[..., None]  # (measure, k, 1)
+    unit = bits_to_unit_interval(severity_bits)[None] ** (1.0 / power)
+    new_severity = core.severity(params.closure_severity, unit)
+    severity = jnp.where(closes, new_severity, hazards.severity)
+    severity_weight = jnp.sum(
+        jnp.where(closes, -jnp.log(power) - (power - 1.0) * jnp.log(unit), 0.0), axis=1
+    )
     return hazards._replace(
         restricted=restricted,
         closed_months=closed_months.astype(jnp.int32),
         severity=severity,
-        log_weight=hazards.log_weight + restriction_weight + closure_weight,
+        log_weight=hazards.log_weight + restriction_weight + closure_weight + severity_weight,
     )
 
 
@@ -219,7 +258,9 @@ def _flows(params, inputs: SupplyInputs, hazards: Hazards):
     reroute = jnp.minimum(1.0, inputs.reroute_share * params.reroute_scale)
     rerouting = reroute[:, None] * (hazards.closed_months >= 2)  # (k, p)
     total_cut = jnp.sum(cut, axis=2)
-    rerouted_fraction = jnp.sum(cut * rerouting[None, None], axis=2) / jnp.where(total_cut > 0, total_cut, 1.0)
+    rerouted_fraction = jnp.sum(cut * rerouting[None, None], axis=2) / jnp.where(
+        total_cut > 0, total_cut, 1.0
+    )
     disrupted = jnp.where(world_restricted > 0, hazards.disrupted_months + 1, 0)
     available = core.capacity(
         (inputs.spare_capacity * params.spare_scale)[:, None],
@@ -268,9 +309,20 @@ class SupplyComponent:
         ),
     )
     headline_events = ("shortfall_above_20pct",)
-    static_names = ("num_months", "supply_importance_sampling")
 
-    def start(self, words, params, inputs: SupplyInputs, stream, valid, context, *, num_months, supply_importance_sampling=False):
+    def start(
+        self,
+        words,
+        params,
+        inputs: SupplyInputs,
+        stream,
+        valid,
+        context,
+        *,
+        num_months,
+        supply_importance_sampling=False,
+        **_,
+    ):
         params = _params(params)
         measures = 2 if supply_importance_sampling else 1
         paths = stream.shape[0]
@@ -285,7 +337,9 @@ class SupplyComponent:
             closed_months=zeros(chokepoints, dtype=jnp.int32),
             severity=zeros(chokepoints),
             disrupted_months=zeros(sizes[1], dtype=jnp.int32),
-            stock=jnp.broadcast_to(inputs.stock_months[None, ..., None], (measures, *sizes[:2], paths)),
+            stock=jnp.broadcast_to(
+                inputs.stock_months[None, ..., None], (measures, *sizes[:2], paths)
+            ),
             log_weight=jnp.zeros((measures, paths)),
             window_max=jnp.zeros((measures, paths)),
         )
@@ -298,6 +352,7 @@ class SupplyComponent:
             year_sum=records,
             first_short=jnp.zeros((*sizes[:2], paths), jnp.int32),
             last_short=jnp.zeros((*sizes[:2], paths), jnp.int32),
+            price=jnp.ones((sizes[1], paths)),
             price_peak=jnp.ones((sizes[1], paths)),
             ledger_error=jnp.zeros(paths),
             month=jnp.int32(1),
@@ -347,6 +402,7 @@ class SupplyComponent:
             year_sum=jnp.where(first_year, state.year_sum + shortfall, state.year_sum),
             first_short=jnp.where(short & (state.first_short == 0), month, state.first_short),
             last_short=jnp.where(short, month, state.last_short),
+            price=price,
             price_peak=jnp.maximum(state.price_peak, price),
         )
 
@@ -361,20 +417,31 @@ class SupplyComponent:
         scaled = jnp.floor(state.shortfall * SUM_SCALE + 0.5).astype(jnp.int32)
         mask = valid[None, None, :]
         above = state.shortfall[..., None, :] >= jnp.asarray(SHORTFALL_THRESHOLDS)[:, None]
+        price = jnp.floor(state.price * PRICE_SCALE + 0.5).astype(jnp.int32)
         return {
             "shortfall_sum": jnp.sum(jnp.where(mask, scaled, 0), axis=-1),
             "above": jnp.sum(above & mask[..., None, :], axis=-1, dtype=jnp.int32),
+            "price_sum": jnp.sum(jnp.where(valid[None, :], price, 0), axis=-1),
         }
 
     def unpack(self, tallies: dict) -> dict:
-        total = tallies["shortfall_sum"]
-        return {
-            "shortfall_sum_high": total >> _SPLIT_BITS,
-            "shortfall_sum_low": total & ((1 << _SPLIT_BITS) - 1),
-            "above": tallies["above"],
-        }
+        return (
+            _split("shortfall_sum", tallies["shortfall_sum"])
+            | _split("price_sum", tallies["price_sum"])
+            | {"above": tallies["above"]}
+        )
 
-    def finish(self, params, inputs: SupplyInputs, state, valid, *, num_months, supply_importance_sampling=False):
+    def finish(
+        self,
+        params,
+        inputs: SupplyInputs,
+        state,
+        valid,
+        *,
+        num_months,
+        supply_importance_sampling=False,
+        **_,
+    ):
         params = _params(params)
         first_year_months = min(12, num_months)
         counts = {
@@ -382,14 +449,18 @@ class SupplyComponent:
             "annual_mean": _histogram(state.year_sum / first_year_months, valid, ANNUAL_EDGES),
             "recovery": _recovery_counts(state, valid, num_months),
             "band": _histogram_categories(self.final_category(state), valid, len(BAND_NAMES)),
-            "ledger_broken": jnp.sum(valid & (state.ledger_error > LEDGER_TOLERANCE), dtype=jnp.int32),
+            "ledger_broken": jnp.sum(
+                valid & (state.ledger_error > LEDGER_TOLERANCE), dtype=jnp.int32
+            ),
         }
         per_path = {
             "cumulative_shortfall": state.cumulative,
             "price_peak": state.price_peak,
         }
         hazards = state.hazards
-        counts["rare_plain"] = jnp.sum(valid & (hazards.window_max[0] >= inputs.rare_threshold), dtype=jnp.int32)
+        counts["rare_plain"] = jnp.sum(
+            valid & (hazards.window_max[0] >= inputs.rare_threshold), dtype=jnp.int32
+        )
         if supply_importance_sampling:
             hit = hazards.window_max[1] >= inputs.rare_threshold
             per_path["rare_weighted"] = jnp.where(hit, jnp.exp(hazards.log_weight[1]), 0.0)
@@ -398,11 +469,18 @@ class SupplyComponent:
 
     def complete(self, tallies, finals, num_valid) -> dict:
         return {
-            "shortfall_sum_high": tallies["shortfall_sum_high"],
-            "shortfall_sum_low": tallies["shortfall_sum_low"],
+            **{name: value for name, value in tallies.items() if name != "above"},
             "above_count": tallies["above"],
             "path_count": num_valid,
         } | {f"{name}_count": value for name, value in finals.items()}
+
+
+def _split(name: str, total) -> dict:
+    """A sweep's int32 sums as two words whose sums over sweeps cannot overflow."""
+    return {
+        f"{name}_high": total >> SPLIT_BITS,
+        f"{name}_low": total & ((1 << SPLIT_BITS) - 1),
+    }
 
 
 def _histogram(values, valid, edges) -> jnp.ndarray:
@@ -418,7 +496,9 @@ def _recovery_counts(state: SupplyState, valid, num_months: int) -> jnp.ndarray:
     span = state.last_short - state.first_short + 1
     still = state.last_short == num_months
     binned = jnp.searchsorted(jnp.asarray(RECOVERY_EDGES), span, side="right")
-    category = jnp.where(state.first_short == 0, 0, jnp.where(still, len(RECOVERY_EDGES) + 1, binned))
+    category = jnp.where(
+        state.first_short == 0, 0, jnp.where(still, len(RECOVERY_EDGES) + 1, binned)
+    )
     size = len(RECOVERY_EDGES) + 2
     return _histogram_categories(category, valid, size)
 

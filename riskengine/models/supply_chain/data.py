@@ -116,7 +116,11 @@ def build_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     trade = flows["World maritime oil trade"]
     chokepoints = pd.DataFrame(
         [
-            {"chokepoint": name, "flow_mbd_2023": flow, "share_of_maritime_trade": round(flow / trade, 4)}
+            {
+                "chokepoint": name,
+                "flow_mbd_2023": flow,
+                "share_of_maritime_trade": round(flow / trade, 4),
+            }
             for name, flow in flows.items()
             if name not in WORLD_ROWS
         ]
@@ -154,7 +158,9 @@ def commodity_stages() -> dict[str, tuple[str, ...]]:
 def chokepoint_shares() -> dict[str, float]:
     """Chokepoint -> its share of world maritime oil trade (EIA, 2023)."""
     table = _shipped_chokepoints()
-    return dict(zip(table["chokepoint"], table["share_of_maritime_trade"].astype(float), strict=True))
+    return dict(
+        zip(table["chokepoint"], table["share_of_maritime_trade"].astype(float), strict=True)
+    )
 
 
 def chokepoint_flow(name: str) -> float:

@@ -31,12 +31,24 @@ from riskengine.models.supply_chain.metrics import TAIL_LEVELS, supply_metrics
 __all__ = ["MODEL", "SupplyChainEnsemble"]
 
 _DESCRIPTIONS = {
-    "restriction_level_slope": ("logit scale per crisis level", "rise of a restriction's monthly onset per crisis level"),
-    "restriction_sanctions_effect": ("logit scale", "rise of a restriction's onset while sanctions against the producer are in force"),
-    "restriction_rate_scale": ("1", "multiplier on the scenario's base monthly restriction probabilities"),
+    "restriction_level_slope": (
+        "logit scale per crisis level",
+        "rise of a restriction's monthly onset per crisis level",
+    ),
+    "restriction_sanctions_effect": (
+        "logit scale",
+        "rise of a restriction's onset while sanctions against the producer are in force",
+    ),
+    "restriction_rate_scale": (
+        "1",
+        "multiplier on the scenario's base monthly restriction probabilities",
+    ),
     "restriction_end": ("probability per month", "monthly probability that a restriction lifts"),
     "restriction_coverage": ("1", "share of a restricting producer's exports stopped"),
-    "closure_level_slope": ("logit scale per crisis level", "rise of a crisis-linked closure's monthly onset per crisis level"),
+    "closure_level_slope": (
+        "logit scale per crisis level",
+        "rise of a crisis-linked closure's monthly onset per crisis level",
+    ),
     "closure_rate_scale": ("1", "multiplier on the scenario's base monthly closure probabilities"),
     "closure_end": ("probability per month", "monthly probability that a closure ends"),
     "closure_severity": ("1", "mean share of a chokepoint's flow a closure cuts"),
@@ -75,7 +87,7 @@ class SupplyChainEnsemble(CoreEnsemble):
         "price_peak": FixedPointSum(scale_bits=16, square_scale_bits=8),
         "rare_weighted": FixedPointSum(scale_bits=36, square_scale_bits=24),
     }
-    static_names = ("num_months", "supply_importance_sampling")
+    static_names = ("num_months", "supply_importance_sampling", "supply_headline")
     counter_steps = (
         "own key words (fold_in 5); step (m-1) | j << 16 | kind << 24 for month m and item j: "
         "kind 0 restriction onset, 1 its end, 2 closure onset, 3 its end, 4 its severity"
@@ -106,12 +118,28 @@ class SupplyChainEnsemble(CoreEnsemble):
     def metrics(self, totals: dict, **static) -> dict:
         return supply_metrics(totals)
 
-    def judgments(self, *, num_months: int, **static) -> list[Judgment]:
+    def judgments(self, *, num_months: int, supply_headline, **static) -> list[Judgment]:
+        importer, commodity, window = supply_headline
+        line = {"importer": importer, "commodity": commodity}
         return [
             Judgment(
                 "p_headline_shortfall_above_20pct",
-                "the headline importer's supply of the headline commodity falls short by 20% "
-                "or more in some month of the window",
+                f"{importer}'s supply of {commodity} falls short by 20% or more in some month "
+                f"within {window} months",
+            ),
+            Judgment(
+                "cumulative_shortfall_mean",
+                f"{importer}'s supply of {commodity} lost over {num_months} months (prior-only model)",
+                line,
+                kind="quantity",
+                units="months of demand",
+            ),
+            Judgment(
+                "price_peak_mean",
+                f"peak price of {commodity} relative to normal (assumed elasticity)",
+                {"commodity": commodity},
+                kind="quantity",
+                units="multiple of the normal price",
             ),
         ]
 

@@ -107,25 +107,40 @@ def _variant_arrays(section, sanctions_target) -> dict[str, np.ndarray]:
         "restrictor_share": restrictor_share,
         "world_restrictor_share": world,
         "route_share": route_share,
-        "restriction_probability": np.asarray([r.monthly_probability for r in restrictors], np.float32),
+        "restriction_probability": np.asarray(
+            [r.monthly_probability for r in restrictors], np.float32
+        ),
         "restrictor_sanctioned": np.asarray(
             [r.actor is not None and r.actor == sanctions_target for r in restrictors], bool
         ),
-        "closure_probability": np.asarray([k.default("monthly_probability") for k in chokepoints], np.float32),
-        "crisis_linked": np.asarray([float(k.default("crisis_linked")) for k in chokepoints], np.float32),
+        "closure_probability": np.asarray(
+            [k.default("monthly_probability") for k in chokepoints], np.float32
+        ),
+        "crisis_linked": np.asarray(
+            [float(k.default("crisis_linked")) for k in chokepoints], np.float32
+        ),
         "reroute_share": np.asarray([k.default("reroute_share") for k in chokepoints], np.float32),
-        "spare_capacity": np.asarray([c.default("spare_capacity") for c in commodities], np.float32),
+        "spare_capacity": np.asarray(
+            [c.default("spare_capacity") for c in commodities], np.float32
+        ),
         "ramp_months": np.asarray([c.default("ramp_months") for c in commodities], np.float32),
         "friend_shoring": np.asarray([c.friend_shoring for c in commodities], np.float32),
         "stock_months": np.asarray(
-            [[i.stock_months.get(c.name, c.default("stock_months")) for c in commodities] for i in importers],
+            [
+                [i.stock_months.get(c.name, c.default("stock_months")) for c in commodities]
+                for i in importers
+            ],
             np.float32,
         ),
-        "demand": np.asarray([[i.demand.get(c.name, 1.0) for c in commodities] for i in importers], np.float32),
+        "demand": np.asarray(
+            [[i.demand.get(c.name, 1.0) for c in commodities] for i in importers], np.float32
+        ),
         "pool": np.asarray([section.pooling and i.pool for i in importers], bool),
         "headline": np.asarray(headline, np.int32),
         "window_months": np.asarray(section.headline.within_months, np.int32),
-        "rare_threshold": np.asarray(section.rare_event.threshold if section.rare_event else 1.0, np.float32),
+        "rare_threshold": np.asarray(
+            section.rare_event.threshold if section.rare_event else 1.0, np.float32
+        ),
         "tilt": np.asarray(section.rare_event.tilt if section.rare_event else 1.0, np.float32),
     }
 
@@ -150,8 +165,14 @@ def scenario_arrays(scenario) -> ScenarioInputs:
         "chokepoint": np.asarray(section.chokepoint_names, dtype=str),
         "shortfall_threshold": np.asarray(SHORTFALL_THRESHOLDS),
     }
+    importer, commodity = section.headline_indices()
     static = {
         "num_months": scenario.horizon_months,
+        "supply_headline": (
+            section.importer_names[importer],
+            section.commodity_names[commodity],
+            min(section.headline.within_months, scenario.horizon_months),
+        ),
         "supply_importance_sampling": bool(
             section.rare_event and section.rare_event.importance_sampling
         ),
@@ -165,26 +186,39 @@ def _constant_data(stacked: dict[str, np.ndarray]) -> dict[str, Variable]:
 
     return {
         "supply_restrictor_share": variable(
-            "restrictor_share", ("importer", "commodity", "restrictor"),
-            "importer's sourcing share from the producer (of the commodities it may restrict)", "1",
+            "restrictor_share",
+            ("importer", "commodity", "restrictor"),
+            "importer's sourcing share from the producer (of the commodities it may restrict)",
+            "1",
         ),
         "supply_route_share": variable(
-            "route_share", ("importer", "commodity", "chokepoint"),
-            "share of the importer's supply of the commodity shipped through the chokepoint", "1",
+            "route_share",
+            ("importer", "commodity", "chokepoint"),
+            "share of the importer's supply of the commodity shipped through the chokepoint",
+            "1",
         ),
         "supply_stock_months": variable(
             "stock_months", ("importer", "commodity"), "stocks at the start", "months of demand"
         ),
         "supply_friend_shoring": variable(
-            "friend_shoring", ("commodity",), "capacity added by friend-shoring", "fraction of world supply"
+            "friend_shoring",
+            ("commodity",),
+            "capacity added by friend-shoring",
+            "fraction of world supply",
         ),
         "supply_pool_member": variable(
             "pool", ("importer",), "the importer draws on the allied stock pool", "1"
         ),
         "supply_restriction_probability": variable(
-            "restriction_probability", ("restrictor",), "base monthly probability of an export restriction", "probability"
+            "restriction_probability",
+            ("restrictor",),
+            "base monthly probability of an export restriction",
+            "probability",
         ),
         "supply_closure_probability": variable(
-            "closure_probability", ("chokepoint",), "base monthly probability of a closure", "probability"
+            "closure_probability",
+            ("chokepoint",),
+            "base monthly probability of a closure",
+            "probability",
         ),
     }

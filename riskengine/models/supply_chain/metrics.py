@@ -7,6 +7,8 @@ import numpy as np
 from riskengine.models.base import Variable
 from riskengine.models.supply_chain.component import (
     ANNUAL_EDGES,
+    PRICE_SCALE,
+    SPLIT_BITS,
     SUM_SCALE,
 )
 from riskengine.models.supply_chain.tails import exceedance, tail_figures
@@ -17,7 +19,10 @@ __all__ = ["TAIL_LEVELS", "supply_metrics"]
 TAIL_LEVELS = (0.95, 0.99)
 _LEAD = ("chain", "draw", "variant")
 _LINE = ("importer", "commodity")
-_SPLIT_BITS = 11
+
+
+def _joined(totals, name) -> np.ndarray:
+    return totals[f"{name}_high"].astype(np.float64) * (1 << SPLIT_BITS) + totals[f"{name}_low"]
 
 
 def _mean_and_error(totals, name, paths):
@@ -31,15 +36,23 @@ def _mean_and_error(totals, name, paths):
 def supply_metrics(totals: dict) -> dict[str, Variable]:
     paths = totals["path_count"].astype(np.float64)
     per_month = paths[..., None, None, None]
-    shortfall_sum = totals["shortfall_sum_high"].astype(np.float64) * (1 << _SPLIT_BITS)
-    shortfall_sum += totals["shortfall_sum_low"]
+    shortfall_sum = _joined(totals, "shortfall_sum")
+    price_sum = _joined(totals, "price_sum")
     variables = {
-        "path_count": Variable(_LEAD, totals["path_count"], "simulated paths per draw and variant", "paths"),
+        "path_count": Variable(
+            _LEAD, totals["path_count"], "simulated paths per draw and variant", "paths"
+        ),
         "shortfall_mean": Variable(
             (*_LEAD, "month", *_LINE),
             shortfall_sum / SUM_SCALE / per_month,
             "mean shortfall of the importer's normal monthly supply of the commodity (to 1/1024)",
             "fraction of supply",
+        ),
+        "price_mean": Variable(
+            (*_LEAD, "month", "commodity"),
+            price_sum / PRICE_SCALE / paths[..., None, None],
+            "mean price of the commodity relative to normal (to 1/64; assumed elasticity, capped at 10x)",
+            "multiple of the normal price",
         ),
         "p_shortfall_above": Variable(
             (*_LEAD, "month", *_LINE, "shortfall_threshold"),
@@ -87,11 +100,16 @@ def _annual(totals) -> dict[str, Variable]:
 
 
 def _path_means(totals, paths) -> dict[str, Variable]:
-    cumulative, cumulative_error = _mean_and_error(totals, "cumulative_shortfall", paths[..., None, None])
+    cumulative, cumulative_error = _mean_and_error(
+        totals, "cumulative_shortfall", paths[..., None, None]
+    )
     price, price_error = _mean_and_error(totals, "price_peak", paths[..., None])
     return {
         "cumulative_shortfall_mean": Variable(
-            (*_LEAD, *_LINE), cumulative, "expected shortfall summed over the horizon", "months of demand"
+            (*_LEAD, *_LINE),
+            cumulative,
+            "expected shortfall summed over the horizon",
+            "months of demand",
         ),
         "cumulative_shortfall_mcse": Variable(
             (*_LEAD, *_LINE), cumulative_error, "its Monte Carlo standard error", "months of demand"
@@ -103,13 +121,17 @@ def _path_means(totals, paths) -> dict[str, Variable]:
             "multiple of the normal price",
         ),
         "price_peak_mcse": Variable(
-            (*_LEAD, "commodity"), price_error, "its Monte Carlo standard error", "multiple of the normal price"
+            (*_LEAD, "commodity"),
+            price_error,
+            "its Monte Carlo standard error",
+            "multiple of the normal price",
         ),
     }
 
 
 def _final_counts(totals, paths) -> dict[str, Variable]:
     bands = totals["band_count"]
+    plain = ratio(totals["rare_plain_count"], paths)
     variables = {
         "headline_band_count": Variable(
             (*_LEAD, "supply_band"),
@@ -133,9 +155,15 @@ def _final_counts(totals, paths) -> dict[str, Variable]:
         ),
         "p_rare_event_plain": Variable(
             _LEAD,
-            ratio(totals["rare_plain_count"], paths),
+            plain,
             "plain Monte Carlo estimate of P(headline shortfall >= the rare-event threshold "
             "within the window)",
+            "probability",
+        ),
+        "p_rare_event_plain_mcse": Variable(
+            _LEAD,
+            np.sqrt(ratio(plain * (1 - plain), paths)),
+            "its Monte Carlo standard error (binomial)",
             "probability",
         ),
     }
@@ -143,13 +171,19 @@ def _final_counts(totals, paths) -> dict[str, Variable]:
         estimate, error = _mean_and_error(totals, "rare_weighted", paths)
         variables |= {
             "p_rare_event": Variable(
-                _LEAD, estimate, "importance-sampling estimate of the same probability", "probability"
+                _LEAD,
+                estimate,
+                "importance-sampling estimate of the same probability",
+                "probability",
             ),
             "p_rare_event_mcse": Variable(
                 _LEAD, error, "its Monte Carlo standard error", "probability"
             ),
             "rare_event_tilted_hits": Variable(
-                _LEAD, totals["rare_tilted_hits_count"], "paths of the tilted copy that met the event", "paths"
+                _LEAD,
+                totals["rare_tilted_hits_count"],
+                "paths of the tilted copy that met the event",
+                "paths",
             ),
         }
     return variables

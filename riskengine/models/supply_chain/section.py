@@ -266,7 +266,11 @@ class SupplyChainPatch(SectionPatch):
         checks = (
             ("set_stock_months", section.importer_names, "an importer"),
             ("set_friend_shoring", section.commodity_names, "a commodity"),
-            ("set_restriction_probability", [r.producer for r in section.restrictors], "a restricting producer"),
+            (
+                "set_restriction_probability",
+                [r.producer for r in section.restrictors],
+                "a restricting producer",
+            ),
             ("set_closure_probability", section.chokepoint_names, "a chokepoint"),
         )
         problems: Problems = []

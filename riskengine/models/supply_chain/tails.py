@@ -12,7 +12,8 @@ e_b)`` (bin 0 below the first edge, the last bin at or above the last edge):
   edge), so it carries the same binning error;
 - the standard error of ``VaR_a`` comes from the order statistics: the ranks ``n a -/+
   sqrt(n a (1 - a))`` map to two quantiles whose half-distance is one standard error
-  (distribution-free); that of ``ES_a`` is ``sqrt(Var[X | tail] / n_tail)``.
+  (distribution-free); that of ``ES_a`` is ``sqrt(Var[X | tail] / n_tail)``, the variance taking values spread
+  uniformly within each bin (so a tail inside one bin still has an error).
 
 Every function works on the last axis (bins) and broadcasts over the others.
 """
@@ -68,10 +69,12 @@ def expected_shortfall(counts: np.ndarray, edges, level) -> tuple[np.ndarray, np
     in_tail = upper[None, :] > np.expand_dims(var, -1) if var.ndim else upper > var
     tail = np.where(in_tail, counts, 0.0)
     points = np.maximum(middle, np.expand_dims(var, -1))
+    # values spread uniformly within a bin: its width**2 / 12 adds to the tail's variance
+    width = upper - _lower_edges(edges)
     number = tail.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (tail * points).sum(-1) / number
-        variance = (tail * points**2).sum(-1) / number - mean**2
+        variance = (tail * (points**2 + width**2 / 12.0)).sum(-1) / number - mean**2
         error = np.sqrt(np.maximum(variance, 0.0) / number)
     return np.where(number > 0, mean, np.nan), np.where(number > 0, error, np.nan)
 

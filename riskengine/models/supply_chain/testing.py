@@ -58,6 +58,7 @@ def single_line(
 ) -> SupplyInputs:
     """One importer, one commodity, one restrictor (its share ``sourcing`` of the importer
     and of the world), one chokepoint carrying ``route`` of the supply."""
+
     def array(value, dtype=jnp.float32):
         return jnp.asarray(value, dtype)
 
@@ -83,7 +84,9 @@ def single_line(
     )
 
 
-def simulate(params, inputs, *, num_months, num_paths, seed, level=0, sanctions=False, importance=False):
+def simulate(
+    params, inputs, *, num_months, num_paths, seed, level=0, sanctions=False, importance=False
+):
     """(monthly shortfall (month, i, c, paths) as NumPy, final state)."""
     words = jax.random.key_data(jax.random.key(seed)).astype(jnp.uint32)
     stream = stream_words(words, jnp.arange(num_paths))
@@ -94,11 +97,19 @@ def simulate(params, inputs, *, num_months, num_paths, seed, level=0, sanctions=
     }
     start = jax.jit(
         lambda: COMPONENT.start(
-            words, params, inputs, stream, valid, context,
-            num_months=num_months, supply_importance_sampling=importance,
+            words,
+            params,
+            inputs,
+            stream,
+            valid,
+            context,
+            num_months=num_months,
+            supply_importance_sampling=importance,
         )
     )
-    step = jax.jit(lambda state, s: COMPONENT.step(words, params, inputs, stream, state, s, context))
+    step = jax.jit(
+        lambda state, s: COMPONENT.step(words, params, inputs, stream, state, s, context)
+    )
     state = start()
     shortfalls = [np.asarray(state.shortfall)]
     for month in range(num_months - 1):

@@ -62,7 +62,9 @@ def _importer_problems(location, importer, section) -> Problems:
     for field in ("demand", "stock_months", "sourcing", "routes"):
         for name in getattr(importer, field):
             if name not in commodities:
-                message = f"got {name!r}; allowed: a commodity of the section: {names_text(commodities)}"
+                message = (
+                    f"got {name!r}; allowed: a commodity of the section: {names_text(commodities)}"
+                )
                 problems.append(((*location, field, name), message))
     for commodity, shares in importer.sourcing.items():
         if sum(shares.values()) > 1 + 1e-9:
@@ -71,7 +73,10 @@ def _importer_problems(location, importer, section) -> Problems:
     for commodity, routes in importer.routes.items():
         for name in routes:
             if name not in section.chokepoint_names:
-                allowed = names_text(section.chokepoint_names) or "none (the section lists no chokepoints)"
+                allowed = (
+                    names_text(section.chokepoint_names)
+                    or "none (the section lists no chokepoints)"
+                )
                 message = f"got {name!r}; allowed: a chokepoint of the section: {allowed}"
                 problems.append(((*location, "routes", commodity, name), message))
     return problems
@@ -80,7 +85,9 @@ def _importer_problems(location, importer, section) -> Problems:
 def _restrictor_problems(location, restrictor, section, actors) -> Problems:
     problems: Problems = []
     if restrictor.actor is not None and restrictor.actor not in actors:
-        message = f"got {restrictor.actor!r}; allowed: an actor of the scenario: {names_text(actors)}"
+        message = (
+            f"got {restrictor.actor!r}; allowed: an actor of the scenario: {names_text(actors)}"
+        )
         problems.append(((*location, "actor"), message))
     for name in restrictor.world_share:
         if name not in restrictor.commodities:
@@ -89,9 +96,13 @@ def _restrictor_problems(location, restrictor, section, actors) -> Problems:
     commodities = {commodity.name: commodity for commodity in section.commodities}
     for index, name in enumerate(restrictor.commodities):
         if name not in commodities:
-            message = f"got {name!r}; allowed: a commodity of the section: {names_text(commodities)}"
+            message = (
+                f"got {name!r}; allowed: a commodity of the section: {names_text(commodities)}"
+            )
             problems.append(((*location, "commodities", index), message))
-        elif name not in restrictor.world_share and not _listed(restrictor.producer, commodities[name]):
+        elif name not in restrictor.world_share and not _listed(
+            restrictor.producer, commodities[name]
+        ):
             message = (
                 f"{restrictor.producer!r} is not a listed producer of {name!r}; allowed: a "
                 "producer of the production table, or give world_share for it"
