@@ -4,7 +4,8 @@ Each run executes a notebook in a real Jupyter kernel with papermill at a reduce
 (the quickstart at 2 chains x 5 draws x 500 paths; the sanctions notebook with a short
 fit on the real TIES cases; the deterrence notebook on the real dyad-years and MID files
 with the Baltic scenario at 4 chains x 5 draws x 300 paths; the institutions notebook with
-two coalition scenarios at 2 chains x 3 draws x 300 paths; dask threads scheduler). The kernel is ``python3``: in a
+two coalition scenarios at 2 chains x 3 draws x 300 paths; the supply notebook with the
+Taiwan cascade at 2 chains x 5 draws x 300 paths; dask threads scheduler). The kernel is ``python3``: in a
 virtual environment Jupyter looks for kernelspecs in the environment first, and the
 ``python3`` spec there (installed with ipykernel) starts this interpreter.
 """
@@ -23,7 +24,8 @@ QUICKSTART = NOTEBOOKS / "01_quickstart.ipynb"
 SANCTIONS = NOTEBOOKS / "02_sanctions.ipynb"
 DETERRENCE = NOTEBOOKS / "03_deterrence.ipynb"
 INSTITUTIONS = NOTEBOOKS / "04_institutions.ipynb"
-NOTEBOOK_FILES = [QUICKSTART, SANCTIONS, DETERRENCE, INSTITUTIONS]
+SUPPLY = NOTEBOOKS / "05_supply_and_cascade.ipynb"
+NOTEBOOK_FILES = [QUICKSTART, SANCTIONS, DETERRENCE, INSTITUTIONS, SUPPLY]
 PARAMETER_NAMES = {
     QUICKSTART: {
         "config_path",
@@ -44,6 +46,7 @@ PARAMETER_NAMES = {
     },
     DETERRENCE: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "scenario_path"},
     INSTITUTIONS: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "config_dir"},
+    SUPPLY: {"paths_per_draw", "num_draws", "num_chains", "scheduler", "scenario_path"},
 }
 REDUCED = dict(paths_per_draw=500, num_draws=5, num_chains=2, scheduler="threads")
 NUM_VARIANTS = 4  # the three of configs/quickstart.yaml and the one the notebook adds
@@ -218,3 +221,35 @@ def test_institutions_notebook_runs(tmp_path):
     assert "China" in html and "Hungary" in html
     markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
     assert "the institution authorises the action within 12 months" in markdown
+
+
+@pytest.mark.needs_data
+def test_supply_notebook_runs(tmp_path, shared_data_dir):
+    papermill = pytest.importorskip("papermill")
+    executed_path = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(SUPPLY),
+        str(executed_path),
+        parameters=dict(paths_per_draw=300, num_draws=5, num_chains=2),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),  # the default scenario path is relative to notebooks/
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    outputs = list(_outputs(_read(executed_path)))
+    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+    assert not errors, errors
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "headline: European Union, rare_earths_magnet, shortfall within 12 months" in text
+    assert "2 chains x 5 draws x 300 paths x 3 variants" in text
+    assert "supply_chain: not fitted to data" in text  # the run's warning, printed
+    data = [o.get("data", {}) for o in outputs]
+    html = "".join(d.get("text/html", "") for d in data)
+    assert "reads from the path" in html and "Strait of Malacca" in html  # the chain
+    assert "VaR MCSE" in html and "ES 90% interval over draws" in html  # tail_table
+    assert "P(lever lowers the risk)" in html and "allied_pool_90d" in html
+    assert "P(shortfall | use of force)" in html and "P(use of force | shortfall)" in html
+    assert "importance sampling" in html and "variance ratio" in html
+    assert sum("image/png" in d for d in data) == 2  # exceedance curves, monthly shortfall
+    markdown = "".join(d.get("text/markdown", "") for d in data)
+    assert markdown  # the brief
