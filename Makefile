@@ -24,7 +24,7 @@ demo: $(STAMP)  ## run the quickstart scenario and say where the cube and the br
 test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-MODEL ?= escalation sanctions onset joining
+MODEL ?= escalation sanctions onset joining supply_chain
 ONLY ?=
 validate: $(STAMP)  ## long validations per model (make validate MODEL=sanctions [ONLY="sbc"]): SBC with a negative control, recovery, backtest, refit
 	@for model in $(MODEL); do echo "== validate $$model"; $(BIN)/python -m riskengine.models.$$model.validate $(if $(ONLY),--only $(ONLY)) || exit 1; done
