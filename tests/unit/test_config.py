@@ -218,7 +218,7 @@ def test_quickstart_is_small_and_fixed():
             "model: escalation",
             4,
             "model: unknown field; allowed fields: schema_version, name, title, description, "
-            "horizon_months, actors, onset, escalation, joining, coalition, sanctions, variants, ensemble",
+            "horizon_months, actors, onset, escalation, joining, coalition, sanctions, supply_chain, variants, ensemble",
         ),
         (
             1,
@@ -478,7 +478,7 @@ def test_a_scenario_needs_a_model_section(tmp_path):
     lines = [*BASE_LINES[:10], *BASE_LINES[17:19], *BASE_LINES[22:]]
     path = write(tmp_path, lines)
     assert problems_of(path) == [
-        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, coalition, sanctions"
+        f"{path}:1: (top level): no model section; allowed: at least one of: onset, escalation, joining, coalition, sanctions, supply_chain"
     ]
 
 
