@@ -5,7 +5,7 @@ JAX before it loads):
 
 - ``load_scenario(path)`` -> ``Scenario`` (pydantic; change it in code, validated)
 - ``run(scenario, client=None, scheduler=None, workers=None)`` -> cube (``xarray.DataTree``)
-- ``brief(cube)`` -> ``Brief`` (Markdown)
+- ``brief(cube)`` -> ``Brief`` (HTML in Jupyter; ``.html``, ``.markdown``, ``.write``)
 - ``open_cube(path)`` / ``write_cube(cube, path, format)``
 """
 

@@ -3,12 +3,14 @@
 >>> scenario = riskengine.load_scenario("configs/quickstart.yaml")
 >>> scenario.ensemble.paths_per_draw = 5_000          # validated on assignment
 >>> cube = riskengine.run(scenario)                    # xarray.DataTree (arviz-ready)
->>> riskengine.brief(cube)                                # Markdown in Jupyter
+>>> riskengine.brief(cube)                                # HTML in Jupyter
 """
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import sys
 import time
 import warnings
@@ -137,6 +139,7 @@ def run(
             "chunk_paths": settings.chunk_paths,
             "num_tasks": prepared.plan.num_tasks,
             "seconds": round(time.perf_counter() - started, 3),
+            "machine": _machine(),
         }
         | blocks
         | estimate
@@ -173,6 +176,27 @@ def run(
     )
 
 
-def brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
-    """The Markdown brief of a cube (renders in Jupyter)."""
-    return render_brief(cube, credible_mass)
+def _machine() -> str:
+    """Where the run's driver ran, for the brief's provenance (no host name)."""
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+
+
+def brief(
+    cube: xr.DataTree,
+    credible_mass: float = 0.9,
+    *,
+    yardstick: str = "icd203",
+    allow_failing_diagnostics: bool = False,
+    figures: bool = True,
+) -> Brief:
+    """The brief of a cube: ``.html`` (self-contained, shown in Jupyter), ``.markdown``
+    (the same numbers), ``.write(path)``. ``yardstick``: ``icd203`` or ``phia``; a
+    judgment whose draws fail the diagnostics floors is "not assessable" unless
+    ``allow_failing_diagnostics`` (then every page says so)."""
+    return render_brief(
+        cube,
+        credible_mass,
+        yardstick=yardstick,
+        allow_failing_diagnostics=allow_failing_diagnostics,
+        figures=figures,
+    )
