@@ -14,7 +14,14 @@ from collections import defaultdict
 
 import xarray as xr
 
-from riskengine.briefing.judgments import Judgment, key_judgments, run_facts
+from riskengine.briefing.drivers import Drivers, judgment_drivers
+from riskengine.briefing.judgments import (
+    Judgment,
+    declared_judgments,
+    key_judgments,
+    run_facts,
+    selected_values,
+)
 from riskengine.briefing.provenance import provenance_facts
 from riskengine.briefing.yardsticks import YARDSTICKS
 
@@ -131,6 +138,48 @@ def _levers(judgments: list[Judgment]) -> list[dict]:
     return levers
 
 
+NUM_DRIVERS_SHOWN = 8
+
+
+def _index(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else "not identified"
+
+
+def _driver_rows(drivers: Drivers) -> dict:
+    rows = [
+        {
+            "name": d.name,
+            "first_order": _index(d.first_order),
+            "lower": _index(d.lower),
+            "upper": _index(d.upper),
+            "total": _index(d.total),
+            "distinguishes": f"{d.distinguishes:+.2f} sd" if math.isfinite(d.distinguishes) else "",
+        }
+        for d in drivers.drivers[:NUM_DRIVERS_SHOWN]
+    ]
+    noise = f"{100 * drivers.noise_share:.0f}%" if math.isfinite(drivers.noise_share) else ""
+    return {
+        "event": drivers.event,
+        "rows": rows,
+        "noise": noise,
+        "indicators": list(drivers.indicators),
+    }
+
+
+def all_drivers(cube: xr.DataTree) -> list[Drivers]:
+    """Drivers of every declared judgment whose draws are all defined."""
+    predictions = cube["predictions"].to_dataset()
+    found = []
+    for declared in declared_judgments(cube):
+        values = selected_values(predictions, declared)
+        drivers = judgment_drivers(
+            cube, values, declared["label"], seed=int(cube.attrs.get("seed", 0))
+        )
+        if drivers is not None:
+            found.append(drivers)
+    return found
+
+
 def _parameters_note(cube: xr.DataTree) -> dict:
     models = str(cube.attrs.get("model", "")).split("+")
     notes = json.loads(cube.attrs.get("data_notes", "{}"))
@@ -148,8 +197,10 @@ def brief_context(
     credible_mass: float = 0.9,
     yardstick: str = "icd203",
     allow_failing_diagnostics: bool = False,
+    drivers: bool = True,
 ) -> dict:
-    """Everything a brief states, formatted once (module docstring)."""
+    """Everything a brief states, formatted once (module docstring). ``drivers=False``
+    leaves out the variance decomposition (faster)."""
     judgments = key_judgments(cube, credible_mass, yardstick)
     failing = [j for j in judgments if not j.assessable]
     stamp = ""
@@ -158,7 +209,7 @@ def brief_context(
             f"Diagnostics floors overridden (--allow-failing-diagnostics): {len(failing)} "
             "of the judgments below fail them and are shown anyway."
         )
-    return {
+    context = {
         "title": str(cube.attrs.get("scenario_title", "riskengine brief")),
         "description": str(cube.attrs.get("scenario_description", "")),
         "name": str(cube.attrs.get("scenario_name", "")),
@@ -174,4 +225,7 @@ def brief_context(
         "caveats": json.loads(cube.attrs.get("warnings", "[]")),
         "provenance": provenance_facts(cube),
         "judgments": judgments,
+        "drivers": all_drivers(cube) if drivers else [],
     }
+    context["driver_tables"] = [_driver_rows(d) for d in context["drivers"]]
+    return context

@@ -25,7 +25,9 @@ __all__ = ["FORMATS", "Brief", "escape_markdown", "render_brief"]
 
 FORMATS = ("html", "md")
 _TEMPLATE_DIR = Path(__file__).parent / "templates"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#!|~])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*\[\]#!|~])")
+# an underscore between two letters or digits cannot open or close emphasis (CommonMark)
+_LOOSE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def escape_markdown(text) -> str:
@@ -33,6 +35,7 @@ def escape_markdown(text) -> str:
     backslash-escaped, line breaks as spaces (a table cell stays one line)."""
     escaped = html.escape(str(text), quote=False)
     escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
+    escaped = _LOOSE_UNDERSCORE.sub(r"\\_", escaped)
     return " ".join(escaped.splitlines())
 
 
