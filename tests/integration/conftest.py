@@ -141,3 +141,15 @@ def run_cli():
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def quickstart_run(run_cli, tmp_path_factory):
+    """``riskengine run configs/quickstart.yaml`` (threads): (CompletedProcess, out)."""
+    out = tmp_path_factory.mktemp("quickstart") / "out"
+    config = TESTS.parent / "configs" / "quickstart.yaml"
+    result = run_cli(
+        "run", config, "--out", out, "--scheduler", "threads", "--no-progress", "--yes"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result, out
