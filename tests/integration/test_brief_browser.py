@@ -37,7 +37,15 @@ pytestmark = pytest.mark.skipif(
 
 def _chromium(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", *arguments],
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            *arguments,
+        ],
         capture_output=True,
         text=True,
         timeout=120,
