@@ -78,15 +78,19 @@ def _precision(summary: ProbabilitySummary, yardstick: Yardstick | None) -> tupl
     return None
 
 
-def _fitted_data(warnings: list[tuple[int, str]]) -> tuple[str, str] | None:
-    if not warnings:
-        return None
-    numbers = ", ".join(str(number) for number, _ in warnings)
-    outside = any("outside" in text for _, text in warnings)
-    what = "the scenario lies outside the fitted data or a fit misses a check"
-    if not outside:
-        what = "a fitted model misses one of its checks"
-    return "moderate", f"{what} (caveat {numbers})"
+def _fitted_data(warnings: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    """Range warnings (the scenario outside the fitted data) and the rest (a fitted model
+    missing a check), each naming its caveats."""
+    outside = [number for number, text in warnings if "outside" in text]
+    others = [number for number, text in warnings if "outside" not in text]
+    found = []
+    if outside:
+        numbers = ", ".join(map(str, outside))
+        found.append(("moderate", f"the scenario lies outside the fitted data (caveat {numbers})"))
+    if others:
+        numbers = ", ".join(map(str, others))
+        found.append(("moderate", f"a fitted model misses one of its checks (caveat {numbers})"))
+    return found
 
 
 def _information(parameter_source: str, lever: Lever | None) -> list[tuple[str, str]]:
@@ -119,7 +123,7 @@ def assess_confidence(
     factors = [
         _convergence(gate),
         _precision(summary, yardstick),
-        _fitted_data(warnings),
+        *_fitted_data(warnings),
         *_information(parameter_source, lever),
     ]
     factors = [factor for factor in factors if factor is not None]

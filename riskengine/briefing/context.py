@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import xarray as xr
 
-from riskengine.briefing.drivers import Drivers, judgment_drivers
+from riskengine.briefing.drivers import MIN_DRAWS, Drivers, judgment_drivers
 from riskengine.briefing.judgments import (
     Judgment,
     declared_judgments,
@@ -166,6 +166,17 @@ def _driver_rows(drivers: Drivers) -> dict:
     }
 
 
+def _drivers_note(cube: xr.DataTree) -> str:
+    predictions = cube["predictions"]
+    num_draws = predictions.sizes["chain"] * predictions.sizes["draw"]
+    if num_draws >= MIN_DRAWS:
+        return ""
+    return (
+        f"Not stated: a variance decomposition needs at least {MIN_DRAWS} parameter draws; "
+        f"this cube has {num_draws}."
+    )
+
+
 def all_drivers(cube: xr.DataTree) -> list[Drivers]:
     """Drivers of every declared judgment whose draws are all defined."""
     predictions = cube["predictions"].to_dataset()
@@ -228,4 +239,5 @@ def brief_context(
         "drivers": all_drivers(cube) if drivers else [],
     }
     context["driver_tables"] = [_driver_rows(d) for d in context["drivers"]]
+    context["drivers_note"] = _drivers_note(cube) if drivers else ""
     return context

@@ -32,9 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-__all__ = ["Driver", "Drivers", "judgment_drivers"]
+__all__ = ["MIN_DRAWS", "Driver", "Drivers", "judgment_drivers"]
 
 NUM_BINS = 10
+MIN_DRAWS = 100
+"""Fewer parameter draws leave too few per bin for an index: no drivers are stated."""
 NUM_BOOTSTRAP = 100
 TOP_SHARE = 0.1
 LEVER = "lever (variant)"
@@ -151,9 +153,12 @@ def _indicators(drivers: list[Driver], constant: xr.Dataset | None) -> tuple[str
 def judgment_drivers(
     cube: xr.DataTree, values: xr.DataArray, event: str, *, seed: int = 0
 ) -> Drivers | None:
-    """Drivers of a judgment's ``(chain, draw, variant)`` values (None when undefined)."""
+    """Drivers of a judgment's ``(chain, draw, variant)`` values (None when undefined,
+    constant, or with fewer than ``MIN_DRAWS`` draws)."""
     y = values.stack(sample=("chain", "draw")).transpose("sample", "variant").values
     if not np.isfinite(y).all() or y.var() == 0 or "posterior" not in cube.children:
+        return None
+    if y.shape[0] < MIN_DRAWS:
         return None
     columns = _parameter_columns(cube["posterior"].to_dataset())
     indices = _indices(columns, y, np.random.default_rng(seed))
@@ -168,7 +173,7 @@ def judgment_drivers(
         )
         for name in indices
     ]
-    drivers.sort(key=lambda d: -d.first_order)
+    drivers.sort(key=lambda d: (-d.first_order, d.name))  # ties: by name, whatever the order
     paths = float(cube.attrs.get("paths_per_draw", 0) or 0)
     noise = float(np.mean(y * (1 - y)) / paths / y.var()) if paths else math.nan
     constant = cube["constant_data"].to_dataset() if "constant_data" in cube.children else None

@@ -112,3 +112,13 @@ def test_figures_are_embedded_pngs_and_model_specific_ones_only_when_supported()
     for figure in figures:
         width, height = _png_size(figure["uri"])
         assert 500 < width < 1000 and height > 100  # about 7 inches at 110 dpi: A4 text width
+
+
+def test_too_few_draws_give_no_drivers_and_the_brief_says_why():
+    cube, values = driven_cube()
+    few = cube.isel(draw=slice(0, 10))
+    assert judgment_drivers(few, values.isel(draw=slice(0, 10)), "event") is None
+    few.attrs["judgments"] = '[{"variable": "p_event", "label": "the event"}]'
+    context = brief_context(few)
+    assert context["driver_tables"] == []
+    assert "at least 100 parameter draws; this cube has 40" in context["drivers_note"]
