@@ -22,6 +22,8 @@ from functools import cache
 import numpy as np
 import xarray as xr
 
+from riskengine.errors import ModelError
+
 __all__ = [
     "PRIOR_ONLY_RATIO",
     "INFORMED_RATIO",
@@ -107,7 +109,7 @@ def _spreads(cube: xr.DataTree, dim: str, coord, seed: int) -> list[LeverParamet
         model_name, parameter = name.split(".", 1)
         try:
             prior = _prior_draws(model_name, seed)[parameter]
-        except Exception:  # a model without prior draws: nothing to compare
+        except (ModelError, KeyError):  # no such model or parameter: nothing to compare
             continue
         position = values.dims.index(dim) - 1  # prior draws: (sample, ...)
         index = int(np.flatnonzero(values[dim].values == coord)[0])
@@ -122,9 +124,13 @@ def _spreads(cube: xr.DataTree, dim: str, coord, seed: int) -> list[LeverParamet
 
 
 def _describe_change(inputs: xr.DataArray, dim: str, coord, variant: str, baseline: str) -> str:
-    before = float(inputs.sel({"variant": baseline, dim: coord}))
-    after = float(inputs.sel({"variant": variant, dim: coord}))
-    return f"{coord} from {before:g} to {after:g}"
+    """``crisis_management from 0 to 1``; for an input with more dims, what changed where."""
+    before = inputs.sel({"variant": baseline, dim: coord})
+    after = inputs.sel({"variant": variant, dim: coord})
+    if before.ndim == 0:
+        return f"{coord} from {float(before):g} to {float(after):g}"
+    changed = int((before != after).sum())
+    return f"{inputs.name} at {coord} ({changed} of {before.size} entries)"
 
 
 def variant_levers(cube: xr.DataTree) -> dict[str, Lever]:
@@ -137,7 +143,8 @@ def variant_levers(cube: xr.DataTree) -> dict[str, Lever]:
     levers = {}
     for variant in variants[1:]:
         changes, parameters = [], []
-        for inputs in constant.data_vars.values():
+        for name, inputs in constant.data_vars.items():
+            inputs = inputs.rename(name)
             if "variant" not in inputs.dims or inputs.dtype.kind not in "biuf":
                 continue
             for dim, coords in _changed(inputs, variant, variants[0]).items():

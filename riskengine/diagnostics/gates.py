@@ -61,7 +61,15 @@ def gate_judgment(values: xr.DataArray) -> GateResult:
     ess = _statistic(az.ess, values)
     reasons = []
     if values.sizes["chain"] > 1 and not rhat <= MAX_RHAT:
-        reasons.append(f"R-hat {rhat:.3f} above the floor {MAX_RHAT}")
+        reasons.append(
+            f"R-hat {rhat:.3f} above the floor {MAX_RHAT}"
+            if math.isfinite(rhat)
+            else f"R-hat not computable from {values.size} draws"
+        )
     if not ess >= MIN_ESS_BULK:
-        reasons.append(f"effective sample size {ess:.0f} below the floor {MIN_ESS_BULK:.0f}")
+        reasons.append(
+            f"effective sample size {ess:.0f} below the floor {MIN_ESS_BULK:.0f}"
+            if math.isfinite(ess)
+            else f"effective sample size not computable from {values.size} draws"
+        )
     return GateResult(rhat, ess, "; ".join(reasons))
