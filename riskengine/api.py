@@ -19,6 +19,7 @@ from dataclasses import asdict
 import xarray as xr
 
 from riskengine.briefing import Brief, render_brief
+from riskengine.briefing.judgments import judgment_problems
 from riskengine.config import Scenario
 from riskengine.cube import build_cube
 from riskengine.cube.provenance import provenance_attributes
@@ -27,6 +28,7 @@ from riskengine.ensemble.keys import KEY_SCHEME
 from riskengine.ensemble.parameters import select_parameter_draws
 from riskengine.ensemble.preflight import calibrate, check_budget
 from riskengine.ensemble.runner import prepare_ensemble, run_ensemble
+from riskengine.errors import ConfigError
 from riskengine.models import ensemble_model
 
 __all__ = ["RangeWarning", "brief", "run"]
@@ -155,7 +157,8 @@ def run(
         model_name=model.name,
         execution=execution_facts,
     )
-    judgments = [asdict(j) for j in model.judgments(**scenario_inputs.static)]
+    added = [j.model_dump() for j in scenario.judgments or []]
+    judgments = [asdict(j) for j in model.judgments(**scenario_inputs.static)] + added
     attributes.update(
         scenario_name=scenario.name,
         scenario_title=scenario.title,
@@ -166,7 +169,7 @@ def run(
         judgments=json.dumps(judgments),
         warnings=json.dumps(notes),
     )
-    return build_cube(
+    cube = build_cube(
         model,
         scenario_inputs,
         draws,
@@ -174,6 +177,16 @@ def run(
         variant_names=list(scenario.variant_names),
         attributes=attributes,
     )
+    _check_added_judgments(cube, added, scenario)
+    return cube
+
+
+def _check_added_judgments(cube: xr.DataTree, added: list[dict], scenario: Scenario) -> None:
+    """A judgment the scenario adds must name a variable of this run (known only now)."""
+    problems = judgment_problems(cube["predictions"].to_dataset(), added)
+    if problems:
+        source = f"{scenario.source_path}: " if scenario.source_path else ""
+        raise ConfigError([f"{source}{problem}" for problem in problems])
 
 
 def _machine() -> str:

@@ -28,7 +28,14 @@ from riskengine.diagnostics import (
     summarize_probability,
 )
 
-__all__ = ["Judgment", "declared_judgments", "key_judgments", "run_facts"]
+__all__ = [
+    "Judgment",
+    "declared_judgments",
+    "judgment_problems",
+    "key_judgments",
+    "run_facts",
+    "selected_values",
+]
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,38 @@ def selected_values(predictions: xr.Dataset, declared: dict) -> xr.DataArray:
     if "month" in selection and selection["month"] < 0:
         selection["month"] = int(predictions["month"].values[selection["month"]])
     return values.sel(selection) if selection else values
+
+
+def _selection_problem(values: xr.DataArray, dim: str, value) -> str | None:
+    if dim not in values.dims:
+        return f"select.{dim}: {values.name} has no dimension {dim!r}; allowed: " + ", ".join(
+            d for d in values.dims if d not in ("chain", "draw", "variant")
+        )
+    coords = [c.item() for c in values[dim].values]
+    if value in coords or (dim == "month" and isinstance(value, int) and -len(coords) <= value < 0):
+        return None
+    shown = f"{coords[0]}..{coords[-1]}" if dim == "month" else ", ".join(map(str, coords))
+    return f"select.{dim}: got {value!r}; allowed: {shown}"
+
+
+def judgment_problems(predictions: xr.Dataset, declared: list[dict]) -> list[str]:
+    """What is wrong with judgments a scenario adds: an unknown variable, a selection
+    outside its coordinates, or more than one value per draw and variant left."""
+    problems = []
+    for index, judgment in enumerate(declared):
+        where = f"judgments[{index}]"
+        name = judgment["variable"]
+        if name not in predictions:
+            allowed = ", ".join(sorted(str(v) for v in predictions.data_vars))
+            problems.append(f"{where}.variable: got {name!r}; allowed: {allowed}")
+            continue
+        values = predictions[name]
+        found = [_selection_problem(values, d, v) for d, v in judgment.get("select", {}).items()]
+        problems += [f"{where}.{problem}" for problem in found if problem]
+        left = set(values.dims) - {"chain", "draw", "variant", *judgment.get("select", {})}
+        if not any(found) and left:
+            problems.append(f"{where}.select: pick one value of {', '.join(sorted(left))}")
+    return problems
 
 
 def _terms(summary: ProbabilitySummary, termed: bool) -> tuple[str, str]:
