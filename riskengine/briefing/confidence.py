@@ -4,8 +4,10 @@ The rule: confidence starts high and each factor below can only lower it; the ju
 confidence is the lowest level any factor gives, and the brief names every factor that
 lowered it.
 
-1. Convergence: R-hat of the judgment's draws above 1.01 (but within the gate's floor
-   of 1.05) -> moderate. (Below the gate's floors the judgment is not assessable.)
+1. Convergence: R-hat of the judgment's draws above 1.01, or their bulk effective sample
+   size below 400 (the fits' own floors; the gate's are 1.05 and 100) -> moderate; a
+   fitted posterior in use that missed its floors (recorded in the cube's parameter
+   provenance) -> low. (Below the gate's floors the judgment is not assessable.)
 2. Monte Carlo precision: the MCSE of the mean against the width of the yardstick range
    (or gap) the mean lies in: above 10% of it -> moderate, above 25% -> low.
 3. Fitted data: a warning in the cube naming the variant (the scenario lies outside the
@@ -31,6 +33,7 @@ __all__ = ["LEVELS", "Confidence", "assess_confidence", "warnings_for_variant"]
 
 LEVELS = ("low", "moderate", "high")
 STRICT_RHAT = 1.01
+STRICT_ESS = 400.0
 MCSE_MODERATE, MCSE_LOW = 0.10, 0.25
 
 
@@ -61,10 +64,20 @@ def warnings_for_variant(warnings: list[str], variant: str) -> list[tuple[int, s
     ]
 
 
-def _convergence(gate: GateResult) -> tuple[str, str] | None:
+def _convergence(gate: GateResult, failed_fits: tuple[str, ...]) -> list[tuple[str, str]]:
+    found = []
     if math.isfinite(gate.rhat) and gate.rhat > STRICT_RHAT:
-        return "moderate", f"its chains agree only to R-hat {gate.rhat:.3f}"
-    return None
+        found.append(("moderate", f"its chains agree only to R-hat {gate.rhat:.3f}"))
+    if math.isfinite(gate.ess_bulk) and gate.ess_bulk < STRICT_ESS:
+        found.append(
+            (
+                "moderate",
+                f"its draws' effective sample size is {gate.ess_bulk:.0f}, below {STRICT_ESS:.0f}",
+            )
+        )
+    for model in failed_fits:
+        found.append(("low", f"the fitted posterior of {model} missed its diagnostic floors"))
+    return found
 
 
 def _precision(summary: ProbabilitySummary, yardstick: Yardstick | None) -> tuple | None:
@@ -118,10 +131,11 @@ def assess_confidence(
     warnings: list[tuple[int, str]],
     parameter_source: str,
     lever: Lever | None,
+    failed_fits: tuple[str, ...] = (),
 ) -> Confidence:
     """Apply the rule (module docstring) to one judgment of one variant."""
     factors = [
-        _convergence(gate),
+        *_convergence(gate, failed_fits),
         _precision(summary, yardstick),
         *_fitted_data(warnings),
         *_information(parameter_source, lever),

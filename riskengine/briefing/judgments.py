@@ -136,6 +136,7 @@ class _Context:
     warnings: list[str]
     parameter_source: str
     levers: dict[str, Lever]
+    failed_fits: tuple[str, ...]
 
 
 def _judgment(values, variant, declared, context: _Context) -> Judgment:
@@ -157,6 +158,7 @@ def _judgment(values, variant, declared, context: _Context) -> Judgment:
         warnings=warnings_for_variant(context.warnings, str(variant)),
         parameter_source=context.parameter_source,
         lever=lever,
+        failed_fits=context.failed_fits,
     )
     icd203, phia = _terms(summary, probability)
     return Judgment(
@@ -176,6 +178,19 @@ def _judgment(values, variant, declared, context: _Context) -> Judgment:
     )
 
 
+def failed_fits(cube: xr.DataTree) -> tuple[str, ...]:
+    """Models whose fitted posterior in use missed its diagnostic floors."""
+    provenance = json.loads(cube.attrs.get("parameter_provenance", "{}") or "{}")
+    failed = []
+    for model, facts in sorted(provenance.items()):
+        diagnostics = facts.get("diagnostics") if isinstance(facts, dict) else None
+        if isinstance(diagnostics, str):
+            diagnostics = json.loads(diagnostics)
+        if isinstance(diagnostics, dict) and diagnostics.get("passed") is False:
+            failed.append(model)
+    return tuple(failed)
+
+
 def key_judgments(
     cube: xr.DataTree, credible_mass: float = 0.9, yardstick: str = "icd203"
 ) -> list[Judgment]:
@@ -190,6 +205,7 @@ def key_judgments(
         warnings=json.loads(cube.attrs.get("warnings", "[]")),
         parameter_source=str(cube.attrs.get("parameter_source", "unknown")),
         levers=variant_levers(cube),
+        failed_fits=failed_fits(cube),
     )
     judgments = []
     for declared in declared_judgments(cube):

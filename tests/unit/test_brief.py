@@ -470,3 +470,29 @@ def test_markdown_and_html_carry_the_same_numbers(case):
     html_numbers = Counter(NUMBER.findall(_visible_text(brief.html)))
     assert markdown_numbers == html_numbers
     assert sum(1 for n in markdown_numbers if n.endswith("%")) >= 10
+
+
+def test_a_fit_that_missed_its_floors_lowers_every_judgment_to_low():
+    cube = make_cube()
+    provenance = {"escalation": {"source": "posterior", "diagnostics": {"passed": False}}}
+    cube.attrs["parameter_provenance"] = json.dumps(provenance)
+    judgments = key_judgments(cube)
+    assert all(j.confidence.level == "low" for j in judgments)
+    reason = "the fitted posterior of escalation missed its diagnostic floors"
+    assert all(reason in j.confidence.reasons for j in judgments)
+
+
+def test_few_effective_draws_lower_confidence_to_moderate():
+    cube = make_cube()
+    predictions = cube["predictions"].to_dataset()
+    war = predictions["p_war_within"].values.copy()
+    repeated = 4 * (np.arange(NUM_DRAWS) // 4)
+    war[:, :, 0] = war[:, repeated, 0]  # each baseline draw four times: about a quarter the ESS
+    predictions["p_war_within"] = (predictions["p_war_within"].dims, war)
+    judgments = {
+        (j.variant, j.event): j for j in key_judgments(with_predictions(cube, predictions))
+    }
+    baseline = judgments["baseline", "war within 24 months"]
+    assert baseline.assessable and baseline.gate.ess_bulk < 400
+    assert baseline.confidence.level == "moderate"
+    assert any("effective sample size" in reason for reason in baseline.confidence.reasons)
