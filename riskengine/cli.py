@@ -336,13 +336,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    warnings.showwarning = _show_warning
     if arguments.command == "fit":
         _prepare_fit(arguments)
     from riskengine.errors import RiskEngineError
 
     try:
-        return COMMANDS[arguments.command](arguments)
+        with warnings.catch_warnings():  # restores the caller's showwarning afterwards
+            warnings.showwarning = _show_warning
+            return COMMANDS[arguments.command](arguments)
     except RiskEngineError as error:
         print(f"riskengine {arguments.command}: {error}", file=sys.stderr)
         return error.exit_code
