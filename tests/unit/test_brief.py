@@ -146,6 +146,12 @@ def test_brief_has_a_row_per_variant_and_event(brief):
         rows = table_rows(brief.markdown, heading)
         assert list(rows) == list(VARIANTS), f"{heading}: rows {list(rows)}"
     markdown = brief.markdown
+    bottom_line = markdown.split("## Bottom line\n", 1)[1].split("\n## ", 1)[0]
+    (war_line,) = [line for line in bottom_line.splitlines() if "war within 24 months" in line]
+    rows = table_rows(markdown, "Probability: war within 24 months")
+    for variant in VARIANTS:  # the table's term, mean and interval, in a sentence
+        term, mean, interval = rows[variant][4], rows[variant][1], rows[variant][2]
+        assert f"{variant}: {term} ({mean}; 90% interval {interval})" in war_line
     assert markdown.startswith("# Test brief\n")
     assert "A crisis described for the test." in markdown
     assert "4 x 200 parameter draws" in markdown and "3,000 simulated paths" in markdown
