@@ -28,6 +28,7 @@ from riskengine.briefing.judgments import declared_judgments, selected_values
 __all__ = ["brief_figures"]
 
 WIDTH_INCHES = 7.0
+FLOOR_PERCENT = 0.01  # the fan chart's log axis starts at 0.01%
 DPI = 110
 
 
@@ -74,18 +75,25 @@ def _fan_chart(predictions: xr.Dataset) -> dict | None:
     months = levels["month"].values
     for axis, variant in zip(axes, variants, strict=False):
         for level in levels["level"].values:
-            mean, lower, upper = _band(levels.sel(variant=variant, level=level))
-            (line,) = axis.plot(months, 100 * mean, label=str(level))
-            axis.fill_between(months, 100 * lower, 100 * upper, alpha=0.2, color=line.get_color())
+            mean, lower, upper = (
+                np.clip(100 * band, FLOOR_PERCENT, 100)
+                for band in _band(levels.sel(variant=variant, level=level))
+            )
+            (line,) = axis.plot(months, mean, label=str(level))
+            axis.fill_between(months, lower, upper, alpha=0.2, color=line.get_color())
+        axis.set_yscale("log")  # the rare top rungs stay visible beside the common ones
+        axis.set_ylim(FLOOR_PERCENT, 100)
         axis.set_title(variant, fontsize=9)
         axis.set_xlabel("month")
-    axes[0].set_ylabel("probability (%)")
-    axes[0].legend(fontsize=7, title="level", title_fontsize=7)
+    axes[0].set_ylabel("probability (%, log scale)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
     figure.suptitle("Crisis level by month: posterior mean and 90% band", fontsize=11)
     return {
         "title": "Fan chart of the ladder's level probabilities by month",
-        "caption": "Probability (%) that a crisis stands at each level of the escalation "
-        "ladder in each month, per variant: posterior mean (line) and 90% credible band.",
+        "caption": "Probability (%, log scale from 0.01%) that a crisis stands at each level "
+        "of the escalation ladder in each month, per variant: posterior mean (line) and 90% "
+        "credible band.",
         "uri": _uri(figure),
     }
 
