@@ -12,7 +12,9 @@ lowered it.
    (or gap) the mean lies in: above 10% of it -> moderate, above 25% -> low.
 3. Fitted data: a warning in the cube naming the variant (the scenario lies outside the
    fitted data's range) or no variant (a model's posterior missed a predictive check)
-   -> moderate.
+   -> moderate; an input of the variant far outside the fitted range (more than a
+   quarter of its width beyond it, or any value where the data held one value:
+   :mod:`riskengine.briefing.extrapolation`) -> low.
 4. Information: parameters drawn from the prior (no fitted posterior) -> low; a lever
    whose parameters kept their prior spread (information ratio >= 0.9,
    :mod:`riskengine.briefing.levers`) -> low, and the brief says the effect rests on the
@@ -25,6 +27,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from riskengine.briefing.extrapolation import FAR_OUTSIDE, Outside
 from riskengine.briefing.levers import INFORMED_RATIO, PRIOR_ONLY_RATIO, Lever
 from riskengine.briefing.yardsticks import Yardstick, band_width
 from riskengine.diagnostics import GateResult, ProbabilitySummary
@@ -91,18 +94,22 @@ def _precision(summary: ProbabilitySummary, yardstick: Yardstick | None) -> tupl
     return None
 
 
-def _fitted_data(warnings: list[tuple[int, str]]) -> list[tuple[str, str]]:
-    """Range warnings (the scenario outside the fitted data) and the rest (a fitted model
-    missing a check), each naming its caveats."""
-    outside = [number for number, text in warnings if "outside" in text]
-    others = [number for number, text in warnings if "outside" not in text]
+def _fitted_data(
+    warnings: list[tuple[int, str]], outside: tuple[Outside, ...]
+) -> list[tuple[str, str]]:
+    """Range warnings (the scenario outside the fitted data: low when far outside) and the
+    rest (a fitted model missing a check), each naming its caveats."""
+    ranged = ", ".join(str(number) for number, text in warnings if "outside" in text)
+    others = ", ".join(str(number) for number, text in warnings if "outside" not in text)
+    far = [o for o in outside if o.distance > FAR_OUTSIDE]
     found = []
-    if outside:
-        numbers = ", ".join(map(str, outside))
-        found.append(("moderate", f"the scenario lies outside the fitted data (caveat {numbers})"))
+    if far:
+        facts = "; ".join(o.describe() for o in far) + (f"; caveat {ranged}" if ranged else "")
+        found.append(("low", f"it lies far outside the fitted data ({facts})"))
+    elif ranged:
+        found.append(("moderate", f"the scenario lies outside the fitted data (caveat {ranged})"))
     if others:
-        numbers = ", ".join(map(str, others))
-        found.append(("moderate", f"a fitted model misses one of its checks (caveat {numbers})"))
+        found.append(("moderate", f"a fitted model misses one of its checks (caveat {others})"))
     return found
 
 
@@ -132,12 +139,13 @@ def assess_confidence(
     parameter_source: str,
     lever: Lever | None,
     failed_fits: tuple[str, ...] = (),
+    outside: tuple[Outside, ...] = (),
 ) -> Confidence:
     """Apply the rule (module docstring) to one judgment of one variant."""
     factors = [
         *_convergence(gate, failed_fits),
         _precision(summary, yardstick),
-        *_fitted_data(warnings),
+        *_fitted_data(warnings, outside),
         *_information(parameter_source, lever),
     ]
     factors = [factor for factor in factors if factor is not None]

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from riskengine.briefing.confidence import Confidence, assess_confidence, warnings_for_variant
+from riskengine.briefing.extrapolation import Outside, variant_extrapolation
 from riskengine.briefing.levers import Lever, variant_levers
 from riskengine.briefing.yardsticks import ICD203, PHIA, YARDSTICKS, term_range
 from riskengine.diagnostics import (
@@ -137,6 +138,7 @@ class _Context:
     parameter_source: str
     levers: dict[str, Lever]
     failed_fits: tuple[str, ...]
+    outside: dict[str, list[Outside]]
 
 
 def _judgment(values, variant, declared, context: _Context) -> Judgment:
@@ -159,6 +161,7 @@ def _judgment(values, variant, declared, context: _Context) -> Judgment:
         parameter_source=context.parameter_source,
         lever=lever,
         failed_fits=context.failed_fits,
+        outside=tuple(context.outside.get(str(variant), ())),
     )
     icd203, phia = _terms(summary, probability)
     return Judgment(
@@ -206,6 +209,7 @@ def key_judgments(
         parameter_source=str(cube.attrs.get("parameter_source", "unknown")),
         levers=variant_levers(cube),
         failed_fits=failed_fits(cube),
+        outside=variant_extrapolation(cube),
     )
     judgments = []
     for declared in declared_judgments(cube):
