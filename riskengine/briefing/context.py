@@ -152,7 +152,12 @@ def _driver_rows(drivers: Drivers) -> dict:
             "first_order": _index(d.first_order),
             "lower": _index(d.lower),
             "upper": _index(d.upper),
-            "total": _index(d.total),
+            "total": _index(d.total)
+            + (
+                f" ({_index(d.total_lower)} to {_index(d.total_upper)})"
+                if math.isfinite(d.total)
+                else ""
+            ),
             "distinguishes": f"{d.distinguishes:+.2f} sd" if math.isfinite(d.distinguishes) else "",
         }
         for d in drivers.drivers[:NUM_DRIVERS_SHOWN]

@@ -12,7 +12,7 @@ judgment's value is a function of them plus the Monte Carlo noise of finite path
   across variants within each draw); for the Monte Carlo noise of a probability,
   ``E[p (1 - p) / paths] / Var(Y)``. The given draws do not identify the total index of
   one parameter among correlated others; it is not stated.
-- Intervals: 90% basic-bootstrap intervals over draws (``NUM_BOOTSTRAP`` resamples of
+- Intervals (first-order and the lever's total): 90% basic-bootstrap intervals over draws (``NUM_BOOTSTRAP`` resamples of
   the draws, a fixed seed), which correct the estimator's upward bias in resamples.
 
 Posterior parameters are correlated, so first-order indices can overlap (they need not
@@ -52,6 +52,8 @@ class Driver:
     lower: float
     upper: float
     total: float = math.nan
+    total_lower: float = math.nan
+    total_upper: float = math.nan
     distinguishes: float = math.nan
 
 
@@ -122,6 +124,21 @@ def _indices(columns, y, rng) -> dict[str, tuple[float, float, float]]:
     return {n: (estimates[0, i], lower[i], upper[i]) for i, n in enumerate(names)}
 
 
+def _lever_total(y: np.ndarray, rng) -> tuple[float, float, float]:
+    """The lever's total index, E[Var(Y | draw)] / Var(Y), with a basic-bootstrap 90%
+    interval over draws (the same resampling as the first-order indices)."""
+    if y.shape[1] < 2:
+        return 0.0, 0.0, 0.0
+
+    def share(rows: np.ndarray) -> float:
+        return float(rows.var(axis=1).mean() / rows.var()) if rows.var() > 0 else 0.0
+
+    estimate = share(y)
+    resampled = [share(y[rng.integers(0, y.shape[0], y.shape[0])]) for _ in range(NUM_BOOTSTRAP)]
+    high, low = np.quantile(resampled, [0.95, 0.05])
+    return estimate, max(2 * estimate - high, 0.0), max(2 * estimate - low, 0.0)
+
+
 def _distinguishes(column: np.ndarray, outcome: np.ndarray) -> float:
     """Standardized difference of an input between the top-decile draws and the rest."""
     top = outcome >= np.quantile(outcome, 1 - TOP_SHARE)
@@ -150,6 +167,12 @@ def _indicators(drivers: list[Driver], constant: xr.Dataset | None) -> tuple[str
     return tuple(found[:3])
 
 
+def _driver(name, first_order, lever_total, column, outcome) -> Driver:
+    totals = lever_total if name == LEVER else (math.nan, math.nan, math.nan)
+    contrast = _distinguishes(column, outcome) if column is not None else math.nan
+    return Driver(name, *first_order, *totals, distinguishes=contrast)
+
+
 def judgment_drivers(
     cube: xr.DataTree, values: xr.DataArray, event: str, *, seed: int = 0
 ) -> Drivers | None:
@@ -163,15 +186,9 @@ def judgment_drivers(
     columns = _parameter_columns(cube["posterior"].to_dataset())
     indices = _indices(columns, y, np.random.default_rng(seed))
     outcome = y.mean(axis=1)
-    lever_total = float(y.var(axis=1).mean() / y.var()) if y.shape[1] > 1 else 0.0
+    lever_total = _lever_total(y, np.random.default_rng(seed + 1))
     drivers = [
-        Driver(
-            name,
-            *indices[name],
-            total=lever_total if name == LEVER else math.nan,
-            distinguishes=_distinguishes(columns[name], outcome) if name in columns else math.nan,
-        )
-        for name in indices
+        _driver(name, indices[name], lever_total, columns.get(name), outcome) for name in indices
     ]
     drivers.sort(key=lambda d: (-d.first_order, d.name))  # ties: by name, whatever the order
     paths = float(cube.attrs.get("paths_per_draw", 0) or 0)

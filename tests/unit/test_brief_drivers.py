@@ -65,6 +65,7 @@ def test_the_lever_total_index_is_the_spread_across_variants_within_draws():
     lever = next(d for d in drivers.drivers if d.name == LEVER)
     y = values.values.reshape(-1, 2)
     assert lever.total == pytest.approx(y.var(axis=1).mean() / y.var())
+    assert lever.total_lower <= lever.total <= lever.total_upper
     assert lever.first_order <= lever.total + 0.02  # additive: first order ~ total
     assert np.isnan(drivers.drivers[0].total)  # not identified for one parameter
 
