@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)  ## run the quickstart scenario and say where the cube and the brief are
 	$(BIN)/riskengine run configs/quickstart.yaml --out out/quickstart
-	@echo "Open the brief: out/quickstart/brief.md; the cube: riskengine.open_cube('out/quickstart/cube.zarr')"
+	@echo "Open the brief: out/quickstart/brief.html (or brief.md); the cube: riskengine.open_cube('out/quickstart/cube.zarr')"
 
 test: $(STAMP)  ## the test suite (quick checks; < 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -m "not slow" -q

@@ -277,9 +277,12 @@ forest = az.plot_forest(
 # ## 7. The brief
 #
 # `riskengine.brief` turns the cube into key judgments: for each variant the probability,
-# its 90% credible interval and MCSE, the matching terms of the ICD 203 and UK PHIA
-# probability yardsticks, and the change against the baseline variant. It renders as
-# Markdown in Jupyter (`str(brief)` gives the text).
+# its 90% credible interval and MCSE, the ICD 203 terms its interval spans
+# (`yardstick="phia"` for the UK yardstick), a confidence rating kept apart from the
+# likelihood, the change against the baseline variant with the probability that it is
+# lower, what each lever rests on (the mediation lever: its prior alone), the drivers,
+# figures and the provenance. It renders as HTML in Jupyter; `brief.markdown` holds the
+# same numbers as Markdown.
 
 # %%
 brief = riskengine.brief(cube)
@@ -294,7 +297,8 @@ brief
 # %%
 output = Path(output_dir)
 cube_path = riskengine.write_cube(cube, output / "cube.zarr")
-brief_path = brief.write(output / "brief.md")
+brief_path = brief.write(output / "brief.html")
+brief.write(output / "brief.md")
 reopened = riskengine.open_cube(cube_path)
 assert reopened["predictions"].to_dataset().equals(predictions)
 assert reopened.attrs["config_sha256"] == cube.attrs["config_sha256"]

@@ -5,7 +5,7 @@ JAX before it loads):
 
 - ``load_scenario(path)`` -> ``Scenario`` (pydantic; change it in code, validated)
 - ``run(scenario, client=None, scheduler=None, workers=None)`` -> cube (``xarray.DataTree``)
-- ``brief(cube)`` -> ``Brief`` (Markdown)
+- ``brief(cube)`` -> ``Brief`` (HTML in Jupyter; ``.html``, ``.markdown``, ``.write``)
 - ``conditional(cube, event, given)``, ``tail_table(cube, ...)``,
   ``tail_convergence(cube, ...)``: questions across models, supply tails
 - ``open_cube(path)`` / ``write_cube(cube, path, format)``

@@ -3,12 +3,14 @@
 >>> scenario = riskengine.load_scenario("configs/quickstart.yaml")
 >>> scenario.ensemble.paths_per_draw = 5_000          # validated on assignment
 >>> cube = riskengine.run(scenario)                    # xarray.DataTree (arviz-ready)
->>> riskengine.brief(cube)                                # Markdown in Jupyter
+>>> riskengine.brief(cube)                                # HTML in Jupyter
 """
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import sys
 import time
 import warnings
@@ -17,6 +19,7 @@ from dataclasses import asdict
 import xarray as xr
 
 from riskengine.briefing import Brief, render_brief
+from riskengine.briefing.judgments import judgment_problems
 from riskengine.config import Scenario
 from riskengine.cube import build_cube
 from riskengine.cube.provenance import provenance_attributes
@@ -25,6 +28,7 @@ from riskengine.ensemble.keys import KEY_SCHEME
 from riskengine.ensemble.parameters import select_parameter_draws
 from riskengine.ensemble.preflight import calibrate, check_budget
 from riskengine.ensemble.runner import prepare_ensemble, run_ensemble
+from riskengine.errors import ConfigError
 from riskengine.models import ensemble_model
 
 __all__ = ["RangeWarning", "brief", "run"]
@@ -137,6 +141,7 @@ def run(
             "chunk_paths": settings.chunk_paths,
             "num_tasks": prepared.plan.num_tasks,
             "seconds": round(time.perf_counter() - started, 3),
+            "machine": _machine(),
         }
         | blocks
         | estimate
@@ -152,7 +157,8 @@ def run(
         model_name=model.name,
         execution=execution_facts,
     )
-    judgments = [asdict(j) for j in model.judgments(**scenario_inputs.static)]
+    added = [j.model_dump() for j in scenario.judgments or []]
+    judgments = [asdict(j) for j in model.judgments(**scenario_inputs.static)] + added
     attributes.update(
         scenario_name=scenario.name,
         scenario_title=scenario.title,
@@ -163,7 +169,7 @@ def run(
         judgments=json.dumps(judgments),
         warnings=json.dumps(notes),
     )
-    return build_cube(
+    cube = build_cube(
         model,
         scenario_inputs,
         draws,
@@ -171,8 +177,39 @@ def run(
         variant_names=list(scenario.variant_names),
         attributes=attributes,
     )
+    _check_added_judgments(cube, added, scenario)
+    return cube
 
 
-def brief(cube: xr.DataTree, credible_mass: float = 0.9) -> Brief:
-    """The Markdown brief of a cube (renders in Jupyter)."""
-    return render_brief(cube, credible_mass)
+def _check_added_judgments(cube: xr.DataTree, added: list[dict], scenario: Scenario) -> None:
+    """A judgment the scenario adds must name a variable of this run (known only now)."""
+    problems = judgment_problems(cube["predictions"].to_dataset(), added)
+    if problems:
+        source = f"{scenario.source_path}: " if scenario.source_path else ""
+        raise ConfigError([f"{source}{problem}" for problem in problems])
+
+
+def _machine() -> str:
+    """Where the run's driver ran, for the brief's provenance (no host name)."""
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+
+
+def brief(
+    cube: xr.DataTree,
+    credible_mass: float = 0.9,
+    *,
+    yardstick: str = "icd203",
+    allow_failing_diagnostics: bool = False,
+    figures: bool = True,
+) -> Brief:
+    """The brief of a cube: ``.html`` (self-contained, shown in Jupyter), ``.markdown``
+    (the same numbers), ``.write(path)``. ``yardstick``: ``icd203`` or ``phia``; a
+    judgment whose draws fail the diagnostics floors is "not assessable" unless
+    ``allow_failing_diagnostics`` (then every page says so)."""
+    return render_brief(
+        cube,
+        credible_mass,
+        yardstick=yardstick,
+        allow_failing_diagnostics=allow_failing_diagnostics,
+        figures=figures,
+    )

@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import sys
+import warnings
 from pathlib import Path
 
 __all__ = ["main"]
@@ -99,6 +100,34 @@ def _run_parser(commands) -> None:
         action="store_true",
         help="continue the interrupted run in --out (its finished draw blocks are kept)",
     )
+    _brief_options(run)
+
+
+YARDSTICK_NAMES = ("icd203", "phia")
+
+
+def _brief_options(parser) -> None:
+    parser.add_argument(
+        "--yardstick",
+        choices=YARDSTICK_NAMES,
+        default="icd203",
+        help="estimative terms: icd203 (US, default) or phia (UK)",
+    )
+    parser.add_argument(
+        "--allow-failing-diagnostics",
+        action="store_true",
+        help="state judgments whose draws fail the diagnostics floors (every page says so)",
+    )
+
+
+def _brief_parser(commands) -> None:
+    brief = commands.add_parser("brief", help="write the uncertainty brief of a cube")
+    brief.add_argument("cube", help="a cube written by riskengine run (cube.zarr or cube.nc)")
+    brief.add_argument(
+        "--format", choices=("html", "md"), default="html", help="html (default) or md"
+    )
+    brief.add_argument("--out", help="file to write (default: standard output)")
+    _brief_options(brief)
 
 
 def _fit_parser(commands) -> None:
@@ -135,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _run_parser(commands)
+    _brief_parser(commands)
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("configs", nargs="+", help="scenario YAML files")
     commands.add_parser("info", help="versions, devices and the default dask scheduler")
@@ -198,11 +228,57 @@ def _command_run(arguments) -> int:
         budget_seconds=None if arguments.yes else 60.0 * arguments.budget,
         checkpoint=checkpoint,
     )
-    brief = riskengine.brief(cube)
+    brief = riskengine.brief(
+        cube,
+        yardstick=arguments.yardstick,
+        allow_failing_diagnostics=arguments.allow_failing_diagnostics,
+    )
     cube_path = write_cube(cube, out / filename, arguments.format)
-    brief_path = brief.write(out / "brief.md")
+    html_path = brief.write(out / "brief.html", "html")
+    markdown_path = brief.write(out / "brief.md", "md")
     checkpoint.remove()
-    print(f"cube:  {cube_path}\nbrief: {brief_path}")
+    print(f"cube:  {cube_path}\nbrief: {html_path}\nbrief: {markdown_path}")
+    return 0
+
+
+def _brief_output(path: str | None) -> Path | None:
+    """``--out`` of ``brief``: a file in an existing directory (not a directory)."""
+    from riskengine.errors import UsageError
+
+    if path is None:
+        return None
+    out = Path(path)
+    if out.is_dir():
+        raise UsageError(f"--out: got {path!r}, a directory; allowed: a file path")
+    if not out.parent.is_dir():
+        raise UsageError(
+            f"--out: got {path!r}, but {str(out.parent)!r} is not a directory; "
+            "allowed: a file in an existing directory"
+        )
+    return out
+
+
+def _command_brief(arguments) -> int:
+    import riskengine
+    from riskengine.errors import UsageError
+
+    cube_path = Path(arguments.cube)
+    if not cube_path.exists():
+        raise UsageError(
+            f"CUBE: got {arguments.cube!r}, which does not exist; allowed: a cube written by "
+            "riskengine run (DIR/cube.zarr or DIR/cube.nc)"
+        )
+    out = _brief_output(arguments.out)
+    cube = riskengine.open_cube(cube_path)
+    brief = riskengine.brief(
+        cube,
+        yardstick=arguments.yardstick,
+        allow_failing_diagnostics=arguments.allow_failing_diagnostics,
+    )
+    if out is None:
+        sys.stdout.write(brief.text(arguments.format))
+    else:
+        print(f"brief: {brief.write(out, arguments.format)}")
     return 0
 
 
@@ -245,11 +321,17 @@ def _prepare_fit(arguments) -> None:
 
 COMMANDS = {
     "run": _command_run,
+    "brief": _command_brief,
     "validate": _command_validate,
     "info": _command_info,
     "fit": _command_fit,
     "upgrade": _command_upgrade,
 }
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one short line (``warning: ...``), without a source file and line."""
+    print(f"warning: {message}", file=file or sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     from riskengine.errors import RiskEngineError
 
     try:
-        return COMMANDS[arguments.command](arguments)
+        with warnings.catch_warnings():  # restores the caller's showwarning afterwards
+            warnings.showwarning = _show_warning
+            return COMMANDS[arguments.command](arguments)
     except RiskEngineError as error:
         print(f"riskengine {arguments.command}: {error}", file=sys.stderr)
         return error.exit_code

@@ -74,6 +74,21 @@ Variant = create_model("Variant", __base__=_VariantBase, **_variant_fields())
 Variant.__doc__ = "A policy variant: a name and per-model patches of the scenario's sections."
 
 
+class ScenarioJudgment(ConfigModel):
+    """A key judgment the scenario adds to those its models declare (e.g. a conditional
+    probability the scenario stages): a ``predictions`` variable, one value per draw and
+    variant after ``select``."""
+
+    noun: ClassVar[str] = "a judgment"
+    variable: Text = Field(description="A predictions variable, e.g. p_war_by.")
+    label: Text = Field(description="What the brief calls it, e.g. 'war within 6 months'.")
+    select: dict[str, int | str] = Field(
+        default_factory=dict, description="Coordinates to pick, e.g. {month: 6}."
+    )
+    kind: Literal["probability", "quantity"] = "probability"
+    units: str = "probability"
+
+
 def _default_variants() -> list[Any]:
     return [Variant(name="baseline")]
 
@@ -88,6 +103,9 @@ class _ScenarioBase(ConfigModel):
     description: str = ""
     horizon_months: HorizonMonths = 24
     actors: list[Actor] = Field(min_length=1)
+    judgments: list[ScenarioJudgment] | None = Field(
+        None, description="Key judgments the brief states besides the models' own."
+    )
 
     _source_path: Path | None = PrivateAttr(None)
     _source_text: str | None = PrivateAttr(None)

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 CUBE_FORMATS = {"zarr": "cube.zarr", "netcdf": "cube.nc"}
-RUN_OUTPUTS = (*CUBE_FORMATS.values(), "brief.md")
+RUN_OUTPUTS = (*CUBE_FORMATS.values(), "brief.html", "brief.md")
 """What ``riskengine run`` leaves in its output directory (nothing else, nowhere else);
 while it runs it also keeps its checkpoint there (``CHECKPOINT_NAME``), removed at the end."""
 CHECKPOINT_NAME = ".riskengine-run"

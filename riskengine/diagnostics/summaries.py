@@ -34,7 +34,8 @@ def summarize_probability(values: xr.DataArray, credible_mass: float = 0.9) -> P
     """Summarise a (chain, draw) DataArray of probabilities (or differences of them).
 
     Undefined draws (NaN: a conditional probability whose condition no path met) are
-    left out; the MCSE then treats the remaining draws as one chain.
+    left out; the MCSE then treats the remaining draws as one chain. Draws that are all
+    equal have an MCSE of 0 (arviz gives NaN).
     """
     tail = (1.0 - credible_mass) / 2.0
     finite = np.isfinite(values.values)
@@ -44,7 +45,10 @@ def summarize_probability(values: xr.DataArray, credible_mass: float = 0.9) -> P
         nan = float("nan")
         return ProbabilitySummary(nan, nan, nan, nan, credible_mass)
     lower, upper = np.quantile(values.values, [tail, 1.0 - tail])
-    mcse = az.mcse(values.to_dataset(name="value"), method="mean")["value"]
+    if np.ptp(values.values) == 0:  # every draw equal: the mean is exact
+        mcse = 0.0
+    else:
+        mcse = az.mcse(values.to_dataset(name="value"), method="mean")["value"]
     return ProbabilitySummary(
         mean=float(values.mean()),
         lower=float(lower),

@@ -5,8 +5,8 @@
   no ``pandas.read_pickle``, no ``numpy.load(..., allow_pickle=True)``, no ``eval`` or
   ``exec``. YAML is read with ``yaml.SafeLoader`` in ``riskengine.config.loading`` only.
 - A tiny ``riskengine run`` in a fresh process, whose home, temporary and working
-  directories all lie under one root, leaves exactly ``cube.zarr`` and ``brief.md`` under
-  ``--out``; elsewhere under that root only matplotlib's font list (``CACHES``). The JAX
+  directories all lie under one root, leaves exactly ``cube.zarr``, ``brief.html`` and
+  ``brief.md`` under ``--out``; elsewhere under that root only matplotlib's font list (``CACHES``). The JAX
   compilation cache (``RISKENGINE_JAX_CACHE``, documented; ``off`` disables it) is kept
   where it is, warm.
 """
@@ -162,8 +162,9 @@ def test_a_run_writes_only_its_outputs_and_only_under_out(tmp_path):
         f"written outside --out: {sorted(set(written) - set(outputs) - set(caches))}"
     )
     assert not any(work.iterdir()) and not any(temporary.iterdir())
-    assert sorted({Path(name).parts[2] for name in outputs}) == ["brief.md", "cube.zarr"]
-    assert sorted(path.name for path in out.iterdir()) == ["brief.md", "cube.zarr"]
+    expected = ["brief.html", "brief.md", "cube.zarr"]
+    assert sorted({Path(name).parts[2] for name in outputs}) == expected
+    assert sorted(path.name for path in out.iterdir()) == expected
 
 
 def test_the_out_rule_accepts_a_new_an_empty_and_a_previous_run_directory(tmp_path):
@@ -180,7 +181,7 @@ def test_the_out_rule_accepts_a_new_an_empty_and_a_previous_run_directory(tmp_pa
     for path in (new, empty, previous, str(previous)):
         assert check_output_directory(path) == Path(path)
     assert _files(tmp_path) == before and not new.parent.exists()
-    assert set(RUN_OUTPUTS) == {"cube.zarr", "cube.nc", "brief.md"}
+    assert set(RUN_OUTPUTS) == {"cube.zarr", "cube.nc", "brief.html", "brief.md"}
 
 
 def test_the_temporaries_of_an_interrupted_write_are_accepted_and_cleared(tmp_path):

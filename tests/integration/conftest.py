@@ -110,6 +110,21 @@ def assert_same_cube():
     return _assert_same_cube
 
 
+def _assert_same_brief(actual: str, expected: str) -> None:
+    """Briefs of two runs of one scenario agree but for the provenance line saying when,
+    how fast and where each run was made."""
+
+    def without_run_line(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("- run ")]
+
+    assert without_run_line(actual) == without_run_line(expected)
+
+
+@pytest.fixture(scope="session")
+def assert_same_brief():
+    return _assert_same_brief
+
+
 @pytest.fixture(scope="session")
 def run_cli():
     """Run ``python -m riskengine.cli ARGS`` in a subprocess; returns CompletedProcess."""
@@ -126,3 +141,15 @@ def run_cli():
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def quickstart_run(run_cli, tmp_path_factory):
+    """``riskengine run configs/quickstart.yaml`` (threads): (CompletedProcess, out)."""
+    out = tmp_path_factory.mktemp("quickstart") / "out"
+    config = TESTS.parent / "configs" / "quickstart.yaml"
+    result = run_cli(
+        "run", config, "--out", out, "--scheduler", "threads", "--no-progress", "--yes"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result, out

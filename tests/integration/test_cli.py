@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 import riskengine
 from riskengine.config import load_scenario, load_scenario_text, upgrade_text
@@ -43,8 +45,9 @@ def test_run_writes_cube_and_brief(zarr_run):
     result, out = zarr_run
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(path.name for path in out.iterdir()) == ["brief.md", "cube.zarr"]
+    assert sorted(path.name for path in out.iterdir()) == ["brief.html", "brief.md", "cube.zarr"]
     assert f"cube:  {out / 'cube.zarr'}" in result.stdout
+    assert f"brief: {out / 'brief.html'}" in result.stdout
     assert f"brief: {out / 'brief.md'}" in result.stdout
 
 
@@ -53,14 +56,16 @@ def test_run_cube_equals_the_api_cube(zarr_run, threaded_cube, assert_same_cube)
     assert_same_cube(riskengine.open_cube(out / "cube.zarr"), threaded_cube)
 
 
-def test_run_brief_names_every_variant(zarr_run, threaded_cube):
+def test_run_brief_names_every_variant(zarr_run, threaded_cube, assert_same_brief):
     _, out = zarr_run
     brief = (out / "brief.md").read_text(encoding="utf-8")
-    assert brief == riskengine.brief(threaded_cube).markdown
+    assert_same_brief(brief, riskengine.brief(threaded_cube).markdown)
     assert brief.startswith("# Tiny: a bilateral crisis for the test suite")
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    assert "<h1>Tiny: a bilateral crisis for the test suite</h1>" in html
     for variant in VARIANTS:
-        assert f"\n| {variant} |" in brief
-    assert "Prior draws only" in brief  # tiny.yaml asks for prior draws
+        assert f"\n| {variant} |" in brief and f"<td>{variant}</td>" in html
+    assert "Prior draws only" in brief and "Prior draws only" in html  # tiny.yaml: prior
 
 
 def test_run_netcdf_writes_cube_nc(run_cli, tiny_path, tmp_path, threaded_cube, assert_same_cube):
@@ -77,8 +82,84 @@ def test_run_netcdf_writes_cube_nc(run_cli, tiny_path, tmp_path, threaded_cube, 
         "--no-progress",
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(path.name for path in out.iterdir()) == ["brief.md", "cube.nc"]
+    assert sorted(path.name for path in out.iterdir()) == ["brief.html", "brief.md", "cube.nc"]
     assert_same_cube(riskengine.open_cube(out / "cube.nc"), threaded_cube)
+
+
+# --- the quickstart: warnings as short lines, the prior-only lever --------------------------
+
+
+def test_run_prints_warnings_as_short_lines(quickstart_run):
+    result, out = quickstart_run
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    warned = [line for line in lines if line.startswith("warning: ")]
+    assert any("warning: variant 'mediation': crisis_management" in line for line in warned)
+    assert not any(".py:" in line or "Warning:" in line for line in lines), result.stderr
+    cube = riskengine.open_cube(out / "cube.zarr")
+    texts = [line.removeprefix("warning: ") for line in warned]
+    assert texts == json.loads(cube.attrs["warnings"])  # the same text in the cube
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    for text in texts:  # ... and in the brief
+        assert f"<li>{escape(text)}</li>" in html
+
+
+def test_quickstart_brief_says_the_mediation_lever_rests_on_its_prior(quickstart_run):
+    _, out = quickstart_run
+    markdown = (out / "brief.md").read_text(encoding="utf-8")
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    levers = markdown.split("## Levers", 1)[1].split("\n## ", 1)[0]
+    (mediation,) = [line for line in levers.splitlines() if line.startswith("- **mediation**")]
+    assert "rests on the model's prior alone" in mediation
+    (commits,) = [line for line in levers.splitlines() if "**finland_commits**" in line]
+    assert "prior alone" not in commits
+    comparisons = markdown.split("## Comparisons", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in comparisons.splitlines() if line.startswith("| mediation |")]
+    assert rows and all(row.rstrip(" |").endswith("the prior alone") for row in rows)
+    assert "<span class=\"prior\">This lever's effect rests on the model's prior alone" in html
+    for section in ("## Key judgments", "## Drivers", "## Caveats", "## Provenance"):
+        assert section in markdown
+    assert html.count('<img src="data:image/png;base64,') >= 4
+
+
+# --- brief --------------------------------------------------------------------------------
+
+
+def test_brief_command_writes_either_format(run_cli, quickstart_run, tmp_path):
+    _, out = quickstart_run
+    cube = riskengine.open_cube(out / "cube.zarr")
+    target = tmp_path / "phia.md"
+    result = run_cli(
+        "brief", out / "cube.zarr", "--format", "md", "--yardstick", "phia", "--out", target
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"brief: {target}"
+    assert target.read_text(encoding="utf-8") == riskengine.brief(cube, yardstick="phia").markdown
+    assert "PHIA" in target.read_text(encoding="utf-8")
+    printed = run_cli("brief", out / "cube.zarr")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == riskengine.brief(cube).html
+
+
+BRIEF_FAILURES = {
+    "missing_cube": (["{root}/missing/cube.zarr"], ["CUBE", "missing/cube.zarr", "does not exist"]),
+    "unknown_yardstick": (["{cube}", "--yardstick", "nato"], ["--yardstick", "'nato'", "icd203"]),
+    "unknown_format": (["{cube}", "--format", "pdf"], ["--format", "'pdf'", "html"]),
+    "out_in_missing_directory": (
+        ["{cube}", "--out", "{root}/nowhere/brief.html"],
+        ["--out", "nowhere", "not a directory"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BRIEF_FAILURES))
+def test_brief_bad_input_exits_2_and_writes_nothing(run_cli, quickstart_run, tmp_path, case):
+    _, out = quickstart_run
+    arguments, expected = BRIEF_FAILURES[case]
+    values = {"root": tmp_path, "cube": out / "cube.zarr"}
+    result = run_cli("brief", *(argument.format(**values) for argument in arguments))
+    assert_clean_failure(result, *expected)
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- validate -----------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_quickstart_notebook_runs(tmp_path):
     errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
     assert not errors, errors
     markdown = [o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
-    assert any("## Probability: war within 24 months" in text for text in markdown), markdown
+    assert any("### Probability: war within 24 months" in text for text in markdown), markdown
 
     cube = riskengine.open_cube(tmp_path / "cube.zarr")
     predictions = cube["predictions"]

@@ -218,7 +218,7 @@ def test_quickstart_is_small_and_fixed():
             "model: escalation",
             4,
             "model: unknown field; allowed fields: schema_version, name, title, description, "
-            "horizon_months, actors, onset, escalation, joining, coalition, sanctions, supply_chain, variants, ensemble",
+            "horizon_months, actors, judgments, onset, escalation, joining, coalition, sanctions, supply_chain, variants, ensemble",
         ),
         (
             1,

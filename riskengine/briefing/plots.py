@@ -1,0 +1,225 @@
+"""Figures of the HTML brief, embedded as base64 PNG (no files, no network).
+
+- fan chart of the escalation ladder's level probabilities by month (when the cube has
+  ``p_level`` with ``month`` and ``level``);
+- exceedance curves of any prediction with an exceedance or threshold dimension;
+- the variants compared, with their credible intervals;
+- a tornado plot of each judgment's drivers;
+- a diagnostics panel: rank plots of each judgment's draws by chain.
+
+Sized for A4 (7 inches wide), with titles and units.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from riskengine.briefing.judgments import declared_judgments, selected_values
+
+__all__ = ["brief_figures"]
+
+WIDTH_INCHES = 7.0
+FLOOR_PERCENT = 0.01  # the fan chart's log axis starts at 0.01%
+DPI = 110
+
+
+def _uri(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _band(values: xr.DataArray, mass: float = 0.9):
+    tail = (1 - mass) / 2
+    stacked = values.stack(sample=("chain", "draw"))
+    quantiles = stacked.quantile([tail, 1 - tail], dim="sample", skipna=True)
+    return (
+        stacked.mean("sample", skipna=True),
+        quantiles.isel(quantile=0),
+        quantiles.isel(quantile=1),
+    )
+
+
+def _panels(count: int, height: float):
+    columns = min(count, 3)
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(WIDTH_INCHES, height * rows + 0.5),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
+    for extra in axes.ravel()[count:]:
+        extra.set_visible(False)
+    return figure, axes.ravel()
+
+
+def _fan_chart(predictions: xr.Dataset) -> dict | None:
+    if "p_level" not in predictions or not {"month", "level"} <= set(predictions["p_level"].dims):
+        return None
+    levels = predictions["p_level"]
+    variants = [str(v) for v in levels["variant"].values]
+    figure, axes = _panels(len(variants), 2.6)
+    months = levels["month"].values
+    for axis, variant in zip(axes, variants, strict=False):
+        for level in levels["level"].values:
+            mean, lower, upper = (
+                np.clip(100 * band, FLOOR_PERCENT, 100)
+                for band in _band(levels.sel(variant=variant, level=level))
+            )
+            (line,) = axis.plot(months, mean, label=str(level))
+            axis.fill_between(months, lower, upper, alpha=0.2, color=line.get_color())
+        axis.set_yscale("log")  # the rare top rungs stay visible beside the common ones
+        axis.set_ylim(FLOOR_PERCENT, 100)
+        axis.set_title(variant, fontsize=9)
+        axis.set_xlabel("month")
+    axes[0].set_ylabel("probability (%, log scale)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    figure.suptitle("Crisis level by month: posterior mean and 90% band", fontsize=11)
+    return {
+        "title": "Fan chart of the ladder's level probabilities by month",
+        "caption": "Probability (%, log scale from 0.01%) that a crisis stands at each level "
+        "of the escalation ladder in each month, per variant: posterior mean (line) and 90% "
+        "credible band.",
+        "uri": _uri(figure),
+    }
+
+
+def _exceedance_curves(predictions: xr.Dataset) -> list[dict]:
+    figures = []
+    for name, values in predictions.data_vars.items():
+        dims = [d for d in values.dims if "exceed" in d or "threshold" in d]
+        extra = set(values.dims) - {"chain", "draw", "variant", *dims}
+        if len(dims) != 1 or extra:
+            continue
+        figure, axis = plt.subplots(figsize=(WIDTH_INCHES, 3.2), layout="constrained")
+        x = values[dims[0]].values
+        for variant in values["variant"].values:
+            mean, lower, upper = _band(values.sel(variant=variant))
+            (line,) = axis.plot(x, mean, label=str(variant))
+            axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
+        units = values.attrs.get("units", "")
+        axis.set_xlabel(f"{dims[0]} ({values[dims[0]].attrs.get('units', '')})".replace(" ()", ""))
+        axis.set_ylabel(f"{name} ({units})".replace(" ()", ""))
+        axis.set_title(f"Exceedance: {name}", fontsize=11)
+        axis.legend(fontsize=8)
+        figures.append(
+            {
+                "title": f"Exceedance curve of {name}",
+                "caption": f"{values.attrs.get('description', name)}: posterior mean and "
+                "90% credible band per variant.",
+                "uri": _uri(figure),
+            }
+        )
+    return figures
+
+
+def _comparison(sections: list[dict], judgments) -> dict | None:
+    events = [s["event"] for s in sections if s["kind"] == "probability"]
+    if not events:
+        return None
+    figure, axes = plt.subplots(
+        len(events),
+        1,
+        figsize=(WIDTH_INCHES, 1.0 + 0.45 * len(judgments)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for axis, event in zip(axes.ravel(), events, strict=True):
+        rows = [j for j in judgments if j.event == event]
+        means = np.array([100 * j.summary.mean for j in rows])
+        lower = np.array([100 * j.summary.lower for j in rows])
+        upper = np.array([100 * j.summary.upper for j in rows])
+        positions = np.arange(len(rows))[::-1]
+        axis.errorbar(means, positions, xerr=[means - lower, upper - means], fmt="o", capsize=4)
+        axis.set_yticks(positions, [j.variant for j in rows])
+        axis.set_xlabel("probability (%)")
+        axis.set_title(f"{event}: mean and 90% credible interval", fontsize=10)
+        axis.grid(axis="x", alpha=0.3)
+    return {
+        "title": "Variants compared",
+        "caption": "Each variant's probability (%) with its 90% credible interval.",
+        "uri": _uri(figure),
+    }
+
+
+def _tornado(drivers_list) -> list[dict]:
+    figures = []
+    for drivers in drivers_list:
+        shown = drivers.drivers[:8]
+        if not shown:
+            continue
+        figure, axis = plt.subplots(
+            figsize=(WIDTH_INCHES, 0.6 + 0.35 * len(shown)), layout="constrained"
+        )
+        positions = np.arange(len(shown))[::-1]
+        values = np.array([d.first_order for d in shown])
+        errors = [values - [d.lower for d in shown], [d.upper for d in shown] - values]
+        axis.barh(positions, values, xerr=np.clip(errors, 0, None), color="#4c72b0", capsize=3)
+        axis.set_yticks(positions, [d.name for d in shown], fontsize=8)
+        axis.set_xlabel("first-order variance index (share of the judgment's variance)")
+        axis.set_title(f"Drivers: {drivers.event}", fontsize=10)
+        figures.append(
+            {
+                "title": f"Tornado plot: drivers of {drivers.event}",
+                "caption": "First-order variance indices with 90% bootstrap intervals, "
+                "largest first.",
+                "uri": _uri(figure),
+            }
+        )
+    return figures
+
+
+def _rank_plots(cube: xr.DataTree) -> dict | None:
+    predictions = cube["predictions"].to_dataset()
+    declared = declared_judgments(cube)
+    if not declared or predictions.sizes["chain"] < 2:
+        return None
+    figure, axes = _panels(len(declared), 2.4)
+    baseline = predictions["variant"].values[0]
+    for axis, judgment in zip(axes, declared, strict=False):
+        values = selected_values(predictions, judgment).sel(variant=baseline).values
+        finite = np.where(np.isfinite(values), values, np.inf)
+        ranks = finite.ravel().argsort().argsort().reshape(values.shape)
+        bins = np.linspace(0, values.size, 11)
+        for chain, chain_ranks in enumerate(ranks):
+            counts, _ = np.histogram(chain_ranks, bins)
+            axis.step(bins[:-1], counts, where="post", label=f"chain {chain}")
+        axis.axhline(values.shape[1] / 10, color="black", linestyle=":", linewidth=1)
+        axis.set_title(judgment["label"], fontsize=9)
+        axis.set_xlabel("rank of draw")
+    axes[0].set_ylabel("draws per bin")
+    axes[0].legend(fontsize=7)
+    figure.suptitle(f"Diagnostics: rank plots by chain ({baseline})", fontsize=11)
+    return {
+        "title": "Diagnostics panel: rank plots",
+        "caption": "Ranks of each judgment's draws, by chain: chains that mix give flat, "
+        "overlapping histograms (dotted: the uniform count).",
+        "uri": _uri(figure),
+    }
+
+
+def brief_figures(cube: xr.DataTree, context: dict) -> list[dict]:
+    """Every figure the cube supports, as ``{title, caption, uri}``."""
+    predictions = cube["predictions"].to_dataset()
+    figures = [
+        _fan_chart(predictions),
+        *_exceedance_curves(predictions),
+        _comparison(context["sections"], context["judgments"]),
+        *_tornado(context["drivers"]),
+        _rank_plots(cube),
+    ]
+    return [figure for figure in figures if figure is not None]
