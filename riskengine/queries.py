@@ -61,7 +61,9 @@ def conditional(cube, event: str, given: str) -> xr.Dataset:
     event_model, wanted = _event(event)
     given_model, condition = _event(given)
     if event_model == given_model:
-        raise UsageError(f"event {event!r} and condition {given!r} are of the same model; allowed: two models")
+        raise UsageError(
+            f"event {event!r} and condition {given!r} are of the same model; allowed: two models"
+        )
     predictions = _predictions(cube)
     joint, flipped = _joint(predictions, given_model, event_model)
     given_dim, event_dim = joint.dims[-2:] if not flipped else joint.dims[-1:-3:-1]
@@ -71,14 +73,24 @@ def conditional(cube, event: str, given: str) -> xr.Dataset:
     probability = (both / met).where(met > 0)
     pooled = both.sum(("chain", "draw")) / met.sum(("chain", "draw"))
     return xr.Dataset(
-        {"probability": probability, "pooled": pooled.where(met.sum(("chain", "draw")) > 0), "paths": met},
-        attrs={"event": event, "given": given, "description": f"P({wanted.description} | {condition.description})"},
+        {
+            "probability": probability,
+            "pooled": pooled.where(met.sum(("chain", "draw")) > 0),
+            "paths": met,
+        },
+        attrs={
+            "event": event,
+            "given": given,
+            "description": f"P({wanted.description} | {condition.description})",
+        },
     )
 
 
 def _line(predictions: xr.Dataset, importer, commodity) -> xr.DataArray:
     if "annual_shortfall_count" not in predictions:
-        raise UsageError("the cube has no supply_chain outputs; allowed: a cube of a scenario with a supply_chain section")
+        raise UsageError(
+            "the cube has no supply_chain outputs; allowed: a cube of a scenario with a supply_chain section"
+        )
     counts = predictions["annual_shortfall_count"]
     selection = {}
     for dim, value in (("importer", importer), ("commodity", commodity)):
@@ -90,7 +102,9 @@ def _line(predictions: xr.Dataset, importer, commodity) -> xr.DataArray:
     return counts.sel(selection)
 
 
-def tail_table(cube, importer=None, commodity=None, levels=(0.95, 0.99), credible_mass=0.9) -> xr.Dataset:
+def tail_table(
+    cube, importer=None, commodity=None, levels=(0.95, 0.99), credible_mass=0.9
+) -> xr.Dataset:
     """VaR and ES of the first year's shortfall: pooled over draws with their Monte Carlo
     standard errors, and the interval of the per-draw figures over posterior draws."""
     from riskengine.models.supply_chain.component import ANNUAL_EDGES
@@ -107,9 +121,15 @@ def tail_table(cube, importer=None, commodity=None, levels=(0.95, 0.99), credibl
     for name in ("var", "es"):
         per_draw = xr.DataArray(per_draw_figures[name], dims=(*dims, "tail_level"))
         variables[name] = xr.DataArray(pooled_figures[name], dims=(*pooled_dims, "tail_level"))
-        variables[f"{name}_mcse"] = xr.DataArray(pooled_figures[f"{name}_mcse"], dims=(*pooled_dims, "tail_level"))
-        variables[f"{name}_lower"] = per_draw.quantile(tail, ("chain", "draw")).drop_vars("quantile")
-        variables[f"{name}_upper"] = per_draw.quantile(1 - tail, ("chain", "draw")).drop_vars("quantile")
+        variables[f"{name}_mcse"] = xr.DataArray(
+            pooled_figures[f"{name}_mcse"], dims=(*pooled_dims, "tail_level")
+        )
+        variables[f"{name}_lower"] = per_draw.quantile(tail, ("chain", "draw")).drop_vars(
+            "quantile"
+        )
+        variables[f"{name}_upper"] = per_draw.quantile(1 - tail, ("chain", "draw")).drop_vars(
+            "quantile"
+        )
     coords = {name: counts[name] for name in pooled_dims if name in counts.coords}
     return xr.Dataset(variables, coords=coords | {"tail_level": list(levels)})
 
@@ -128,7 +148,9 @@ def tail_convergence(cube, importer, commodity, variant=None, level=0.99, steps=
     sizes = sorted({max(1, total >> k) for k in range(steps)})
     rows = []
     for size in sizes:
-        figures = tail_figures(stacked.isel(sample=slice(0, size)).sum("sample").values, ANNUAL_EDGES, (level,))
+        figures = tail_figures(
+            stacked.isel(sample=slice(0, size)).sum("sample").values, ANNUAL_EDGES, (level,)
+        )
         rows.append({name: value[..., 0] for name, value in figures.items()})
     other = tuple(d for d in stacked.dims if d not in ("sample", "shortfall_bin"))
     paths_per_draw = int(stacked.isel(sample=0).sum("shortfall_bin").max())

@@ -18,7 +18,9 @@ def main(argv: list[str]) -> None:
     production, chokepoints = build_tables(data_dir(argv[0] if argv else None))
     production.to_csv(PRODUCTION_TABLE, index=False, float_format="%.4f")
     chokepoints.to_csv(CHOKEPOINT_TABLE, index=False, float_format="%.4f")
-    print(f"wrote {PRODUCTION_TABLE} ({len(production)} rows), {CHOKEPOINT_TABLE} ({len(chokepoints)} rows)")
+    print(
+        f"wrote {PRODUCTION_TABLE} ({len(production)} rows), {CHOKEPOINT_TABLE} ({len(chokepoints)} rows)"
+    )
 
 
 if __name__ == "__main__":
