@@ -69,12 +69,13 @@ def _source_text(sources: dict[str, str]) -> str:
     return ", ".join(f"{name}={source}" for name, source in sources.items())
 
 
-def _warn(notes: dict[str, list[str]]) -> list[str]:
+def _warn(notes: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Each note warned once; (kind, text) pairs in the models' order."""
     flat = []
     for kind, texts in notes.items():
         for text in texts:
             warnings.warn(text, WARNING_CLASSES.get(kind, UserWarning), stacklevel=3)
-            flat.append(text)
+            flat.append((kind, text))
     return flat
 
 
@@ -167,7 +168,8 @@ def run(
         counter_steps=json.dumps({m.name: m.counter_steps for m in model.models}),
         data_notes=json.dumps({m.name: m.data_note for m in model.models}),
         judgments=json.dumps(judgments),
-        warnings=json.dumps(notes),
+        warnings=json.dumps([text for _, text in notes]),
+        warning_kinds=json.dumps([kind for kind, _ in notes]),
     )
     cube = build_cube(
         model,

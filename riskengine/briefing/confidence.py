@@ -56,13 +56,20 @@ class Confidence:
         return f"We have {self.level} confidence in {subject}: {'; '.join(self.reasons)}."
 
 
-def warnings_for_variant(warnings: list[str], variant: str) -> list[tuple[int, str]]:
-    """The cube's warnings that concern a variant, numbered from 1 as the brief's caveats:
-    those naming it and those naming no variant."""
+def warnings_for_variant(
+    warnings: list[str], variant: str, kinds: list[str] | None = None
+) -> list[tuple[int, str, str]]:
+    """The cube's warnings that concern a variant, numbered from 1 as the brief's caveats
+    (those naming it and those naming no variant), each with its kind: ``posterior`` (a
+    fitted model missed a check) or ``range`` (the scenario outside the fitted data, or
+    resting on stated assumptions). A cube written before kinds were recorded gets them
+    from the text (``outside``: range)."""
     named = re.compile(r"variant '([^']*)'")
+    if kinds is None or len(kinds) != len(warnings):
+        kinds = ["range" if "outside" in text else "posterior" for text in warnings]
     return [
-        (number, text)
-        for number, text in enumerate(warnings, start=1)
+        (number, text, kind)
+        for number, (text, kind) in enumerate(zip(warnings, kinds, strict=True), start=1)
         if not named.search(text) or f"variant '{variant}'" in text
     ]
 
@@ -95,19 +102,26 @@ def _precision(summary: ProbabilitySummary, yardstick: Yardstick | None) -> tupl
 
 
 def _fitted_data(
-    warnings: list[tuple[int, str]], outside: tuple[Outside, ...]
+    warnings: list[tuple[int, str, str]], outside: tuple[Outside, ...]
 ) -> list[tuple[str, str]]:
-    """Range warnings (the scenario outside the fitted data: low when far outside) and the
-    rest (a fitted model missing a check), each naming its caveats."""
-    ranged = ", ".join(str(number) for number, text in warnings if "outside" in text)
-    others = ", ".join(str(number) for number, text in warnings if "outside" not in text)
+    """Range warnings (the scenario outside the fitted data or resting on stated
+    assumptions: low when far outside) and posterior warnings (a fitted model missing a
+    check), each naming its caveats."""
+    ranged = ", ".join(str(number) for number, _, kind in warnings if kind != "posterior")
+    others = ", ".join(str(number) for number, _, kind in warnings if kind == "posterior")
     far = [o for o in outside if o.distance > FAR_OUTSIDE]
     found = []
     if far:
         facts = "; ".join(o.describe() for o in far) + (f"; caveat {ranged}" if ranged else "")
         found.append(("low", f"it lies far outside the fitted data ({facts})"))
     elif ranged:
-        found.append(("moderate", f"the scenario lies outside the fitted data (caveat {ranged})"))
+        found.append(
+            (
+                "moderate",
+                "the scenario lies outside the fitted data or rests on stated assumptions "
+                f"(caveat {ranged})",
+            )
+        )
     if others:
         found.append(("moderate", f"a fitted model misses one of its checks (caveat {others})"))
     return found
@@ -135,7 +149,7 @@ def assess_confidence(
     gate: GateResult,
     *,
     yardstick: Yardstick | None,
-    warnings: list[tuple[int, str]],
+    warnings: list[tuple[int, str, str]],
     parameter_source: str,
     lever: Lever | None,
     failed_fits: tuple[str, ...] = (),

@@ -135,6 +135,7 @@ class _Context:
     credible_mass: float
     yardstick: str
     warnings: list[str]
+    warning_kinds: list[str] | None
     parameter_source: str
     levers: dict[str, Lever]
     failed_fits: tuple[str, ...]
@@ -157,7 +158,7 @@ def _judgment(values, variant, declared, context: _Context) -> Judgment:
         summary,
         gate,
         yardstick=YARDSTICKS[context.yardstick] if probability else None,
-        warnings=warnings_for_variant(context.warnings, str(variant)),
+        warnings=warnings_for_variant(context.warnings, str(variant), context.warning_kinds),
         parameter_source=context.parameter_source,
         lever=lever,
         failed_fits=context.failed_fits,
@@ -206,6 +207,9 @@ def key_judgments(
         credible_mass=credible_mass,
         yardstick=yardstick,
         warnings=json.loads(cube.attrs.get("warnings", "[]")),
+        warning_kinds=json.loads(cube.attrs["warning_kinds"])
+        if "warning_kinds" in cube.attrs
+        else None,
         parameter_source=str(cube.attrs.get("parameter_source", "unknown")),
         levers=variant_levers(cube),
         failed_fits=failed_fits(cube),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from riskengine.briefing.confidence import assess_confidence
+from riskengine.briefing.confidence import assess_confidence, warnings_for_variant
 from riskengine.briefing.extrapolation import FAR_OUTSIDE, Outside, variant_extrapolation
 from riskengine.briefing.yardsticks import ICD203, band_width
 from riskengine.diagnostics import GateResult, ProbabilitySummary
@@ -55,12 +55,33 @@ def test_convergence_and_prior_parameters():
     assert assess(failed_fits=("escalation",)).level == "low"
 
 
-def test_warnings_name_their_caveats():
-    warnings = [(1, "escalation: misses a check"), (2, "variant 'x': value lies outside")]
+def test_warnings_name_their_caveats_by_kind():
+    warnings = [
+        (1, "escalation: misses a check", "posterior"),
+        (2, "variant 'x': value lies outside", "range"),
+        (3, "supply_chain: rests on its priors", "range"),
+    ]
     confidence = assess(warnings=warnings)
     assert confidence.level == "moderate"
-    assert "outside the fitted data (caveat 2)" in confidence.sentence()
+    assert "outside the fitted data or rests on stated assumptions (caveat 2, 3)" in (
+        confidence.sentence()
+    )
     assert "misses one of its checks (caveat 1)" in confidence.sentence()
+
+
+def test_warning_kinds_come_from_the_cube_or_else_from_the_text():
+    texts = ["a: missed its check", "variant 'v': outside", "variant 'w': outside", "b: prior"]
+    kinds = ["posterior", "range", "range", "range"]
+    assert warnings_for_variant(texts, "v", kinds) == [
+        (1, texts[0], "posterior"),
+        (2, texts[1], "range"),
+        (4, texts[3], "range"),
+    ]
+    assert [kind for *_, kind in warnings_for_variant(texts, "v")] == [
+        "posterior",
+        "range",
+        "posterior",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +96,7 @@ def test_only_far_outside_lowers_confidence_to_low():
     near = Outside("x", 1.0 + FAR_OUTSIDE / 2, 0.0, 1.0)
     far = Outside("x", 1.0 + 2 * FAR_OUTSIDE, 0.0, 1.0)
     assert assess(outside=(near,)).level == "high"
-    confidence = assess(outside=(far,), warnings=[(1, "variant 'v': x lies outside")])
+    confidence = assess(outside=(far,), warnings=[(1, "variant 'v': x lies outside", "range")])
     assert confidence.level == "low"
     assert "far outside the fitted data (x 1.5 against a fitted range of 0 to 1; caveat 1)" in (
         confidence.sentence()
