@@ -98,29 +98,56 @@ def _fan_chart(predictions: xr.Dataset) -> dict | None:
     }
 
 
-def _exceedance_curves(predictions: xr.Dataset) -> list[dict]:
+def _line_selection(values: xr.DataArray, extra: set, declared: list[dict]) -> dict | None:
+    """Where an exceedance variable has dims beyond its curve (importer, commodity ...):
+    the first declared judgment's selection that fixes all of them but at most one
+    short dim (drawn as panels side by side); None when there is none."""
+    for judgment in declared:
+        selection = {
+            dim: value for dim, value in judgment.get("select", {}).items() if dim in extra
+        }
+        left = extra - set(selection)
+        if len(left) <= 1 and all(values.sizes[d] <= 3 for d in left):
+            return selection
+    return None
+
+
+def _exceedance_curves(predictions: xr.Dataset, declared: list[dict]) -> list[dict]:
     figures = []
     for name, values in predictions.data_vars.items():
-        dims = [d for d in values.dims if "exceed" in d or "threshold" in d]
+        dims = [d for d in values.dims if "exceed" in d or "threshold" in d or d == "annual_edge"]
         extra = set(values.dims) - {"chain", "draw", "variant", *dims}
-        if len(dims) != 1 or extra:
+        if len(dims) != 1 or "exceed" not in f"{name} {dims[0]}":
             continue
-        figure, axis = plt.subplots(figsize=(WIDTH_INCHES, 3.2), layout="constrained")
+        selection = _line_selection(values, extra, declared) if extra else {}
+        if selection is None:
+            continue
+        values = values.sel(selection)
+        panel_dims = [d for d in values.dims if d in extra]
+        panels = list(values[panel_dims[0]].values) if panel_dims else [None]
+        figure, axes = plt.subplots(
+            1, len(panels), figsize=(WIDTH_INCHES, 3.2), layout="constrained", squeeze=False
+        )
         x = values[dims[0]].values
-        for variant in values["variant"].values:
-            mean, lower, upper = _band(values.sel(variant=variant))
-            (line,) = axis.plot(x, mean, label=str(variant))
-            axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
-        units = values.attrs.get("units", "")
-        axis.set_xlabel(f"{dims[0]} ({values[dims[0]].attrs.get('units', '')})".replace(" ()", ""))
-        axis.set_ylabel(f"{name} ({units})".replace(" ()", ""))
-        axis.set_title(f"Exceedance: {name}", fontsize=11)
-        axis.legend(fontsize=8)
+        for axis, panel in zip(axes[0], panels, strict=True):
+            shown = values.sel({panel_dims[0]: panel}) if panel is not None else values
+            for variant in shown["variant"].values:
+                mean, lower, upper = _band(shown.sel(variant=variant))
+                (line,) = axis.plot(x, mean, label=str(variant))
+                axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
+            axis.set_xlabel(dims[0].replace("_", " "))
+            axis.set_yscale("log")
+            axis.set_title(str(panel) if panel is not None else f"Exceedance: {name}", fontsize=10)
+        axes[0][0].set_ylabel("exceedance probability")
+        axes[0][0].legend(fontsize=8)
+        where = ", ".join(f"{dim} {value}" for dim, value in selection.items())
+        if where:
+            figure.suptitle(f"Exceedance: {name} ({where})", fontsize=11)
         figures.append(
             {
-                "title": f"Exceedance curve of {name}",
+                "title": f"Exceedance curve of {name}" + (f" ({where})" if where else ""),
                 "caption": f"{values.attrs.get('description', name)}: posterior mean and "
-                "90% credible band per variant.",
+                "90% credible band per variant (log scale).",
                 "uri": _uri(figure),
             }
         )
@@ -214,10 +241,12 @@ def _rank_plots(cube: xr.DataTree) -> dict | None:
 
 def brief_figures(cube: xr.DataTree, context: dict) -> list[dict]:
     """Every figure the cube supports, as ``{title, caption, uri}``."""
+    from riskengine.briefing.judgments import declared_judgments
+
     predictions = cube["predictions"].to_dataset()
     figures = [
         _fan_chart(predictions),
-        *_exceedance_curves(predictions),
+        *_exceedance_curves(predictions, declared_judgments(cube)),
         _comparison(context["sections"], context["judgments"]),
         *_tornado(context["drivers"]),
         _rank_plots(cube),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pytest
@@ -113,6 +114,38 @@ def test_figures_are_embedded_pngs_and_model_specific_ones_only_when_supported()
     for figure in figures:
         width, height = _png_size(figure["uri"])
         assert 500 < width < 1000 and height > 100  # about 7 inches at 110 dpi: A4 text width
+
+
+def test_exceedance_with_more_dims_is_drawn_at_a_declared_judgment_selection():
+    """Supply-style curves (importer x commodity x measure x edge): the line a declared
+    judgment selects, one panel per measure; with no such judgment, no figure."""
+    cube, _ = driven_cube()
+    predictions = cube["predictions"].to_dataset()
+    rng = np.random.default_rng(1)
+    curves = np.sort(rng.uniform(size=(NUM_CHAINS, NUM_DRAWS, 2, 2, 3, 2, 6)), axis=-1)[..., ::-1]
+    dims = ("chain", "draw", "variant", "importer", "commodity", "annual_measure", "annual_edge")
+    predictions["annual_shortfall_exceedance"] = (dims, curves)
+    predictions["cumulative"] = (dims[:5], curves[..., 0, 0])
+    predictions = predictions.assign_coords(
+        importer=["EU", "Japan"],
+        commodity=["oil", "gallium", "graphite"],
+        annual_measure=["occurrence", "aggregate"],
+        annual_edge=np.linspace(0, 1, 6),
+    )
+    cube["predictions"] = xr.DataTree(predictions)
+    titles = [figure["title"] for figure in brief_figures(cube, brief_context(cube))]
+    assert not any("annual_shortfall_exceedance" in title for title in titles)
+    declared = json.loads(cube.attrs.get("judgments", "[]"))
+    line = {"importer": "Japan", "commodity": "gallium"}
+    declared.append(
+        {"variable": "cumulative", "label": "x", "select": line, "kind": "quantity", "units": "1"}
+    )
+    cube.attrs["judgments"] = json.dumps(declared)
+    titles = [figure["title"] for figure in brief_figures(cube, brief_context(cube))]
+    assert (
+        "Exceedance curve of annual_shortfall_exceedance (importer Japan, commodity gallium)"
+        in titles
+    )
 
 
 def test_too_few_draws_give_no_drivers_and_the_brief_says_why():
