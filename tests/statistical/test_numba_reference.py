@@ -21,7 +21,7 @@ from riskengine.models.escalation import core as escalation
 
 pytest.importorskip("numba")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import reference_numba  # noqa: E402
+import reference_numba
 
 PARAMS = escalation.Params(
     onset_cutpoints=jnp.array([-3.0, -1.0, 1.0], jnp.float32),
