@@ -1,6 +1,7 @@
 """The benchmarks' Numba peer (``benchmarks/reference_numba.py``) simulates the engine's
 paths: the same counter hash and thresholds give the engine's counts bit for bit, with and
-without the settled-path shortcut, and P(war by month 24) agrees within 5 standard errors
+without the settled-path shortcut (and on a horizon where the engine itself skips settled
+paths, ``_COMPACT_MONTH``), and P(war by month 24) agrees within 5 standard errors
 (the check that would still hold if a threshold's last bits differed).
 
 ``make bench`` times the engine against this peer; skipped where numba is not installed
@@ -35,7 +36,7 @@ PARAMS = escalation.Params(
     era_resolve_ratio=jnp.array([1.4, 0.9, 0.7], jnp.float32),
     era_escalate_shift=jnp.array([-0.5, 0.2, 0.4], jnp.float32),
 )
-NUM_PATHS, NUM_MONTHS = 50_000, 24
+NUM_PATHS = 50_000
 CRISES = (
     (np.array([0.0, 0.693, -3.6, 1.0, 2.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0], np.float32), 1),
     (np.array([0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 1.5, 1.0, 0.0, 0.0, 0.0, 0.0], np.float32), 3),
@@ -43,24 +44,25 @@ CRISES = (
 )
 
 
-def _engine_counts(key_words, covariates, start_level):
+def _engine_counts(key_words, covariates, start_level, num_months):
     inputs = escalation.Inputs(jnp.asarray(covariates), jnp.int32(start_level))
     path_index = jnp.arange(NUM_PATHS, dtype=jnp.uint32)
     counts = jax.jit(escalation.summarize, static_argnames="num_months")(
         jnp.asarray(key_words), PARAMS, inputs, path_index, jnp.ones(NUM_PATHS, bool),
-        num_months=NUM_MONTHS,
+        num_months=num_months,
     )  # fmt: skip
     return np.asarray(counts["level_count"]), np.asarray(counts["peak_count"])
 
 
+@pytest.mark.parametrize("num_months", [24, 60])  # 60: the engine compacts the active paths
 @pytest.mark.parametrize(("covariates", "start_level"), CRISES)
-def test_numba_peer_reproduces_the_engine(covariates, start_level):
+def test_numba_peer_reproduces_the_engine(covariates, start_level, num_months):
     key_words = np.asarray(jax.random.key_data(jax.random.key(5)), np.uint32)
-    engine = _engine_counts(key_words, covariates, start_level)
+    engine = _engine_counts(key_words, covariates, start_level, num_months)
     params = escalation.Params(*(np.asarray(value) for value in PARAMS))
     for shortcut in (True, False):
         peer = reference_numba.simulate_counts(
-            key_words, params, covariates, start_level, NUM_PATHS, NUM_MONTHS, shortcut=shortcut
+            key_words, params, covariates, start_level, NUM_PATHS, num_months, shortcut=shortcut
         )
         war_engine = engine[1][-1, 4] / NUM_PATHS
         war_peer = peer[1][-1, 4] / NUM_PATHS
