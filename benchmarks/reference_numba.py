@@ -10,7 +10,8 @@ the inverse normal CDF and the onset draw at ``2**32 - 2``. Outputs are the engi
 counts: ``level_count`` and ``peak_count`` (month, level), int64.
 
 - ``prange`` over blocks of paths; each block keeps its own histograms (no atomics), summed
-  at the end; the number of threads is Numba's (``numba.set_num_threads``).
+  at the end; the number of threads is Numba's (``numba.set_num_threads``), on the
+  workqueue threading layer (below).
 - ``shortcut=True``: a path that has settled stops drawing (settled is absorbing); its
   remaining months are counted once, as "settled from month m with peak p", and spread by
   a cumulative sum at the end. ``shortcut=False`` draws every month of every path, as the
@@ -29,9 +30,15 @@ Benchmark-only: needs ``numba`` (the ``bench`` extra).
 from __future__ import annotations
 
 import math
+import os
 
 import numba
 import numpy as np
+
+# Numba's default OpenMP threading layer cost ~24 ms per parallel call on this 2-core
+# machine under load (threads spinning at the barrier), the workqueue layer 0.6 ms.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 __all__ = ["simulate_counts", "path_setup"]
 
@@ -305,21 +312,41 @@ def path_setup(params, covariates):
     )
 
 
-def simulate_counts(key_words, params, covariates, start_level, num_paths, num_months, *,
-                    shortcut=True, thresholds=None, start=None):  # fmt: skip
+def simulate_counts(
+    key_words,
+    params,
+    covariates,
+    start_level,
+    num_paths,
+    num_months,
+    *,
+    shortcut=True,
+    thresholds=None,
+    start=None,
+    setup=None,
+):
     """``(level_count, peak_count)`` (month, level) of paths ``0 .. num_paths - 1`` of one
     variant: ``key_words`` (2,) uint32 are the engine's words for that draw and variant.
 
     ``thresholds`` (4, 3, paths) uint32 and ``start`` (paths,), when given, replace the
     per-path set-up (the engine's ``_path_start``): an exact check of the month loop.
+    ``setup``: ``path_setup(params, covariates)``, computed once per draw and variant
+    (microseconds of arithmetic, here through JAX eager calls of a few ms).
     """
-    setup = path_setup(params, covariates)
+    setup = path_setup(params, covariates) if setup is None else setup
     use_given = thresholds is not None
     if not use_given:
         thresholds = np.zeros((4, 3, 1), np.uint32)
         start = np.zeros(1, np.int32)
     return _counts(
-        np.uint64(key_words[0]), np.uint64(key_words[1]), num_paths, num_months, *setup,
-        int(start_level), np.asarray(thresholds, np.uint32), np.asarray(start, np.int64),
-        use_given, shortcut,
-    )  # fmt: skip
+        np.uint64(key_words[0]),
+        np.uint64(key_words[1]),
+        num_paths,
+        num_months,
+        *setup,
+        int(start_level),
+        np.asarray(thresholds, np.uint32),
+        np.asarray(start, np.int64),
+        use_given,
+        shortcut,
+    )

@@ -132,28 +132,93 @@ def _engine_counts(model, inputs, draws, num_paths: int, num_months: int, varian
     return counts["level_count"][0, variant], counts["peak_count"][0, variant]
 
 
+NUM_DRAWS = 10  # prior draws of the timed workload (the same in every section)
+
+
+def _scenario(num_months: int, total_paths: int):
+    """The timed workload as a scenario: quickstart, prior, 1 chain x NUM_DRAWS draws,
+    ``total_paths`` paths per variant."""
+    from riskengine.config import load_scenario
+
+    scenario = load_scenario(ROOT / "configs/quickstart.yaml")
+    scenario.horizon_months = num_months
+    settings = scenario.ensemble
+    settings.parameters, settings.num_chains, settings.num_draws = "prior", 1, NUM_DRAWS
+    settings.paths_per_draw = total_paths // NUM_DRAWS
+    return scenario
+
+
+def _prepared(num_months: int, total_paths: int):
+    """The timed workload exactly as ``riskengine.run`` prepares it (same draws, key words
+    and tasks): every section times these paths, so their figures compare."""
+    from riskengine.api import _parameter_draws
+    from riskengine.ensemble.runner import prepare_ensemble
+    from riskengine.models import ensemble_model
+
+    scenario = _scenario(num_months, total_paths)
+    model = ensemble_model(scenario.model_names)
+    settings = scenario.ensemble
+    draws, _, _ = _parameter_draws(model, settings)
+    return prepare_ensemble(
+        model,
+        model.scenario_inputs(scenario),
+        draws,
+        seed=settings.seed,
+        paths_per_draw=settings.paths_per_draw,
+        chunk_paths=settings.chunk_paths,
+        common_random_numbers=settings.common_random_numbers,
+    )
+
+
+def _draw_params(prepared) -> list:
+    """Each draw's escalation ``Params`` (float32 numpy)."""
+    import numpy as np
+
+    from riskengine.models.escalation.core import Params
+
+    flat = prepared.flat_params
+    return [
+        Params(*(np.asarray(flat[f"escalation.{name}"][d], np.float32) for name in Params._fields))
+        for d in range(prepared.plan.num_draws)
+    ]
+
+
+def _variants(prepared):
+    import numpy as np
+
+    (inputs,) = prepared.host_inputs  # one model: escalation
+    return [
+        (np.asarray(inputs.covariates[v]), int(inputs.start_level[v]))
+        for v in range(len(inputs.start_level))
+    ]
+
+
 # ------------------------------------------------------------- single-process sections
 def section_kernel(quick: bool) -> dict:
-    """The bare compiled kernel: the ensemble's task function on one 1e5-path block
-    (3 variants), one pinned core, no dask: what one core can do at best."""
+    """The bare compiled kernel: ``run_task`` on the workload's tasks one after another,
+    in this process on one pinned core, no dask: what one core can do at best."""
     results = {f"engine_{months}": _kernel_rates(months, quick) for months in (24, 120)}
     results["peak_rss_mb"] = _peak_rss_mb()
     return results
 
 
 def _kernel_rates(num_months: int, quick: bool) -> dict:
-    import numpy as np
+    from riskengine.ensemble.tasks import run_task
 
-    from riskengine.ensemble.keys import draw_key_words
-    from riskengine.ensemble.tasks import TaskSpec, run_task
+    total = 1_000_000  # 10 tasks of 1e5 paths (the default chunk_paths) x 3 variants
+    prepared = _prepared(num_months, total)
+    plan = prepared.plan
+    arguments = [
+        prepared.task_arguments(block, path_block)
+        for block in range(plan.num_draw_blocks)
+        for path_block in range(plan.num_path_blocks)
+    ]
 
-    _, model, inputs, draws = _workload(num_months)
-    block = 100_000  # the default chunk_paths
-    words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)
-    params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
-    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, block, block, 1, 1)
-    seconds = _timings(lambda: run_task(spec, params, words, (inputs.inputs,)), 3 if quick else 7)
-    return _rates(3 * block * num_months, seconds)
+    def run():
+        for task in arguments:
+            run_task(*task)
+
+    return _rates(3 * total * num_months, _timings(run, 3 if quick else 5))
 
 
 def section_composite(quick: bool) -> dict:
@@ -225,38 +290,30 @@ def section_numpy(quick: bool) -> dict:
     return results
 
 
-def _variants(inputs):
-    import numpy as np
-
-    return [
-        (np.asarray(inputs.inputs.covariates[v]), int(inputs.inputs.start_level[v]))
-        for v in range(len(inputs.inputs.start_level))
-    ]
-
-
 def _numpy_rates(num_months: int, quick: bool) -> dict:
     sys.path.insert(0, str(HERE))
     import reference_numpy as reference
 
-    _, _, inputs, draws = _workload(num_months)
-    params = _fixed_params(draws)
-    variants = _variants(inputs)
-    naive_paths = 10_000 if quick else 50_000
-    expert_paths = 100_000 if quick else 500_000
+    prepared = _prepared(num_months, NUM_DRAWS)
+    draws, variants = _draw_params(prepared), _variants(prepared)
+    naive_paths = 1_000 if quick else 5_000  # per draw and variant
+    expert_paths = 10_000 if quick else 50_000
 
     def naive():
-        for covariates, start in variants:
-            reference.naive(params, covariates, start, naive_paths, num_months, 1)
+        for params in draws:
+            for covariates, start in variants:
+                reference.naive(params, covariates, start, naive_paths, num_months, 1)
 
     def expert(block, paths=expert_paths):
-        for covariates, start in variants:
-            reference.expert(params, covariates, start, paths, num_months, 1, block_paths=block)
+        for params in draws:
+            for covariates, start in variants:
+                reference.expert(params, covariates, start, paths, num_months, 1, block_paths=block)
 
     tuning = {}  # block size tuned on this machine, horizon and workload
     for block in (2048, 8192, 32768, 131072):
         tuning[block] = min(_timings(lambda block=block: expert(block, expert_paths // 2), 1))
     best = min(tuning, key=tuning.get)
-    work = len(variants) * num_months
+    work = len(draws) * len(variants) * num_months
     return {
         f"naive_{num_months}": _rates(work * naive_paths, _timings(naive, 3)),
         f"expert_{num_months}": _rates(work * expert_paths, _timings(lambda: expert(best), 3)),
@@ -282,26 +339,30 @@ def section_numba(quick: bool) -> dict:
 
 
 def _numba_rates(num_months: int, shortcut: bool, quick: bool) -> dict:
-    import numpy as np
-
+    """The workload's own paths (draws, key words, path indices) through the Numba peer."""
     sys.path.insert(0, str(HERE))
     import reference_numba
 
-    from riskengine.ensemble.keys import draw_key_words
+    total = 1_000_000 if quick else 4_000_000
+    prepared = _prepared(num_months, total)
+    draws, variants = _draw_params(prepared), _variants(prepared)
+    paths = prepared.plan.paths_per_draw
 
-    _, _, inputs, draws = _workload(num_months)
-    params = _fixed_params(draws)
-    variants = _variants(inputs)
-    words = draw_key_words(SEED, np.array([0]), np.array([0]), len(variants), common=True)[0]
-    paths = 500_000 if quick else 4_000_000
+    setups = {  # per draw and variant, outside the timing (microseconds of arithmetic)
+        (d, v): reference_numba.path_setup(params, covariates)
+        for d, params in enumerate(draws)
+        for v, (covariates, _) in enumerate(variants)
+    }
 
     def run():
-        for v, (covariates, start) in enumerate(variants):
-            reference_numba.simulate_counts(
-                words[v], params, covariates, start, paths, num_months, shortcut=shortcut
-            )
+        for d, params in enumerate(draws):
+            for v, (covariates, start) in enumerate(variants):
+                reference_numba.simulate_counts(
+                    prepared.key_words[d, v], params, covariates, start, paths, num_months,
+                    shortcut=shortcut, setup=setups[d, v],
+                )  # fmt: skip
 
-    return _rates(len(variants) * paths * num_months, _timings(run, 3 if quick else 5))
+    return _rates(len(variants) * total * num_months, _timings(run, 3 if quick else 5))
 
 
 def section_checks(quick: bool) -> dict:
@@ -396,8 +457,9 @@ def _markov_check(model, inputs, draws, num_paths: int) -> float:
 
 # ----------------------------------------------------------------------- dask sections
 def section_dask(quick: bool) -> dict:
-    """``riskengine.run`` end to end: the default call (which starts its own LocalCluster),
-    warm LocalClusters of 1 and 2 pinned workers, and the threaded scheduler."""
+    """``riskengine.run`` end to end: the default call (dask's threaded scheduler, every
+    core), the same on one thread, a LocalCluster started by the call (``scheduler="local"``,
+    the default until 2026-11-30), and warm LocalClusters of 1 and 2 pinned workers."""
     import logging
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -417,21 +479,18 @@ def _dask_rates(num_months: int, quick: bool) -> dict:
 
     results = {}
     repeats = 3
-    scenario, *_ = _workload(num_months)
-    scenario.ensemble.parameters = "prior"
-    scenario.ensemble.num_chains = 1
-    scenario.ensemble.num_draws = 10
 
     def timed(total_paths, **where):
-        scenario.ensemble.paths_per_draw = total_paths // 10
+        scenario = _scenario(num_months, total_paths)
         work = 3 * total_paths * num_months
         return _rates(
             work, _timings(lambda: riskengine.run(scenario, progress=False, **where), repeats)
         )
 
     for paths in _DASK_SIZES[quick]:
-        results[f"default_{num_months}_{paths}"] = timed(paths)  # a LocalCluster per call
-        results[f"threads_{num_months}_{paths}"] = timed(paths, scheduler="threads")
+        results[f"default_{num_months}_{paths}"] = timed(paths)
+        results[f"threads1_{num_months}_{paths}"] = timed(paths, workers=1)
+        results[f"localcall_{num_months}_{paths}"] = timed(paths, scheduler="local")
     for workers in (1, 2):
         started = time.perf_counter()
         cluster, client = _local_cluster(workers)
@@ -557,10 +616,22 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
     row("bare compiled kernel (task fn, 1e5-path block, no dask)", 1, kernel, "engine_{}")
     for paths in (small, big):
         row(
-            f"riskengine.run default (starts a LocalCluster), {paths:.0e} paths",
+            f"riskengine.run default (threaded scheduler), {paths:.0e} paths",
             CORES,
             dask_,
             f"default_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run default on 1 thread (workers=1), {paths:.0e} paths",
+            1,
+            dask_,
+            f"threads1_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run scheduler='local' (starts a LocalCluster), {paths:.0e} paths",
+            CORES,
+            dask_,
+            f"localcall_{{}}_{paths}",
         )
         row(
             f"riskengine.run, warm LocalCluster 1 worker, {paths:.0e} paths",
@@ -573,12 +644,6 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
             2,
             dask_,
             f"cluster2_{{}}_{paths}",
-        )
-        row(
-            f"riskengine.run, threaded scheduler, {paths:.0e} paths",
-            CORES,
-            dask_,
-            f"threads_{{}}_{paths}",
         )
 
     lines += [
@@ -593,10 +658,11 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         "|---|---|---|---|---|",
     ]
     for label, key, cores in (
-        ("default (a LocalCluster per call)", "default", CORES),
+        ("default (threaded scheduler)", "default", CORES),
+        ("default on 1 thread", "threads1", 1),
+        ("scheduler='local' (a LocalCluster per call)", "localcall", CORES),
         ("warm LocalCluster, 1 worker", "cluster1", 1),
         ("warm LocalCluster, 2 workers", "cluster2", 2),
-        ("threaded scheduler", "threads", CORES),
     ):
         for paths in (small, big):
             cells = [
@@ -618,7 +684,7 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
 
     lines += [
         "",
-        f"## Floors (engine = riskengine.run default call, {big:.0e} paths, 2 cores)",
+        f"## Floors (engine = riskengine.run default call, threaded scheduler, {big:.0e} paths, 2 cores)",
         "",
         "| ratio | floor | 24 months | 120 months |",
         "|---|---|---|---|",
@@ -644,7 +710,12 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         [engine(t)["median"] / (CORES * kernel[f"engine_{t}"]["median"]) for t in (24, 120)],
     )
     floor_row(
-        "2 workers / 1 worker (warm LocalClusters)",
+        "2 workers / 1 worker: default, 2 threads / 1 thread",
+        FLOORS["scaling"],
+        [ratio(engine, lambda t: dask_[f"threads1_{t}_{big}"], t) for t in (24, 120)],
+    )
+    floor_row(
+        "2 workers / 1 worker: warm LocalClusters",
         FLOORS["scaling"],
         [
             ratio(lambda t: dask_[f"cluster2_{t}_{big}"], lambda t: dask_[f"cluster1_{t}_{big}"], t)
