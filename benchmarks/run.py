@@ -580,8 +580,10 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         f"- load average (1, 5, 15 min) before / after: {load}; on 2 cores a load above "
         "~2 means other work shared them: every figure is then a lower bound, the 2-core "
         "ones most",
-        "- workload: configs/quickstart.yaml (3 variants), one fixed prior draw (seed "
-        f"{SEED}); path-months/s count variant paths x months",
+        f"- workload: configs/quickstart.yaml (3 variants), {NUM_DRAWS} prior draws (seed "
+        f"{SEED}), the draws, key words and tasks `riskengine.run` prepares, in every "
+        "section (the statistical checks use `EXAMPLE_PARAMETERS`); path-months/s count "
+        "variant paths x months",
         "- each figure: median of the repeats (min-max), all timed in this run; single-core "
         "sections in a fresh process pinned to one core",
         "",
@@ -616,7 +618,12 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         "numba_shortcut_{}",
     )
     row(f"Numba peer, every path every month ({threads} threads)", threads, numba_, "numba_full_{}")
-    row("bare compiled kernel (task fn, 1e5-path block, no dask)", 1, kernel, "engine_{}")
+    row(
+        "bare compiled kernel (run_task over the 1e6-path workload's 1e5-path tasks, no dask)",
+        1,
+        kernel,
+        "engine_{}",
+    )
     for paths in (small, big):
         row(
             f"riskengine.run default (threaded scheduler), {paths:.0e} paths",
