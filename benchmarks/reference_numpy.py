@@ -16,6 +16,10 @@ cut-point moved by the era's ``era_escalate_shift``; settled is absorbing. Outpu
   integer compares of raw PCG64 bits with the thresholds of the path's level (a flat
   ``take``), a next-level table, int8 levels, a block of paths in place whose size is
   tuned (``benchmarks/run.py``), one core.
+- ``expert_latent``: the previous expert, kept because in NumPy it can be the faster of the
+  two (a gather per threshold costs more than a logarithm): the latent (threshold) form
+  on float32 PCG64 uniforms, ``z = eta + shift[level] + logit(u)`` against the three
+  cut-points, blocks in place; ``make bench`` times both and holds the engine to the faster.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-__all__ = ["naive", "expert", "level_shifts", "step_cutpoints"]
+__all__ = ["naive", "expert", "expert_latent", "level_shifts", "step_cutpoints"]
 
 NUM_LEVELS = 5
 
@@ -163,4 +167,54 @@ def expert(params, covariates, start_level, num_paths, num_months, seed, block_p
             return rng.bit_generator.random_raw(half).view(np.uint32)[:n]
 
         _expert_block(thresholds, level, bits, num_months, level_count, peak_count)
+    return level_count, peak_count
+
+
+def _latent_block(params, covariates, eta, level, uniforms_fn, num_months, level_count, peak_count):
+    """Latent form on one block: z = eta + shift[level] + logit(u); category = #{c_k <= z}."""
+    cutpoints = step_cutpoints(params, covariates).astype(np.float32)
+    shifts = level_shifts(params).astype(np.float32)
+    moves = _next_level_table().ravel()
+    eta = eta.astype(np.float32)
+    peak = level.copy()
+    n = level.shape[0]
+    buffer, z, category, index = (
+        np.empty(n, np.float32),
+        np.empty(n, np.float32),
+        np.empty(n, np.int8),
+        np.empty(n, np.intp),
+    )
+    for month in range(num_months):
+        level_count[month] += np.bincount(level, minlength=NUM_LEVELS)
+        peak_count[month] += np.bincount(peak, minlength=NUM_LEVELS)
+        u = uniforms_fn(month, buffer)
+        np.subtract(1.0, u, out=z)
+        np.divide(u, z, out=z)
+        np.log(z, out=z)  # logistic noise: logit(u)
+        z += eta
+        z += shifts.take(level)
+        np.greater_equal(z, cutpoints[0], out=category, casting="unsafe")
+        category += z >= cutpoints[1]
+        category += z >= cutpoints[2]
+        np.multiply(level, 4, out=index, casting="unsafe")
+        index += category
+        moves.take(index, out=level)
+        np.maximum(peak, level, out=peak)
+
+
+def expert_latent(params, covariates, start_level, num_paths, num_months, seed, block_paths=65_536):
+    """Latent form, blocks of ``block_paths`` in place, PCG64 float32 uniforms."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+
+    def draw(month, out):
+        rng.random(out=out, dtype=np.float32)
+        return np.maximum(out, np.float32(2.0**-25), out=out)  # keep logit finite at u == 0
+
+    for start in range(0, num_paths, block_paths):
+        n = min(block_paths, num_paths - start)
+        eta = _locations(params, covariates, rng, n)
+        level = _start(params, start_level, eta, rng)
+        _latent_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
     return level_count, peak_count
