@@ -1,7 +1,7 @@
 """Benchmarks of the escalation ensemble engine: ``make bench``.
 
-    .venv/bin/python benchmarks/run.py            # full run (~8 minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick    # smoke run (~2 minutes)
+    .venv/bin/python benchmarks/run.py            # full run (~4 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # smoke run (~2-3 minutes)
 
 Throughput is path-months per second (one path = one variant's crisis; a path of T
 months counts T). Every figure is the median of at least 3 timed repeats (after a warm-up
@@ -347,7 +347,7 @@ def _numba_rates(num_months: int, shortcut: bool, quick: bool) -> dict:
     sys.path.insert(0, str(HERE))
     import reference_numba
 
-    total = 1_000_000 if quick else 4_000_000
+    total = 500_000 if quick else 4_000_000
     prepared = _prepared(num_months, total)
     draws, variants = _draw_params(prepared), _variants(prepared)
     paths = prepared.plan.paths_per_draw
@@ -499,8 +499,10 @@ def _dask_rates(num_months: int, quick: bool) -> dict:
     for paths in _DASK_SIZES[quick]:
         results[f"default_{num_months}_{paths}"] = timed(paths)
         results[f"threads1_{num_months}_{paths}"] = timed(paths, workers=1)
-        # each call starts (and compiles in) its own cluster: nothing to warm
-        results[f"localcall_{num_months}_{paths}"] = timed(paths, False, scheduler="local")
+        # each call starts (and compiles in) its own cluster: nothing to warm; --quick
+        # times it at the small size only (a cluster start dominates both)
+        if not quick or paths == _DASK_SIZES[quick][0]:
+            results[f"localcall_{num_months}_{paths}"] = timed(paths, False, scheduler="local")
     for workers in (1, 2):
         started = time.perf_counter()
         cluster, client = _local_cluster(workers)
@@ -603,6 +605,8 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
     ]
 
     def row(name, cores, source, key):
+        if key.format(24) not in source:
+            return
         r24, r120 = source[key.format(24)], source[key.format(120)]
         lines.append(
             f"| {name} | {cores} | {_cell(r24)} | {_cell(r120)} | "
@@ -689,6 +693,8 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         ("warm LocalCluster, 2 workers", "cluster2", 2),
     ):
         for paths in (small, big):
+            if f"{key}_24_{paths}" not in dask_:
+                continue
             cells = [
                 dask_[f"{key}_{t}_{paths}"]["median"] / (cores * kernel[f"engine_{t}"]["median"])
                 for t in (24, 120)
