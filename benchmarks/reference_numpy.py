@@ -11,9 +11,15 @@ cut-point moved by the era's ``era_escalate_shift``; settled is absorbing. Outpu
 
 - ``naive``: what a researcher writes in a notebook: a 5 x 5 transition matrix per path
   (float64), sampled each month by a cumulative-table lookup on ``rng.random``.
-- ``expert``: latent (threshold) form, vectorised over a cache-sized block of paths,
-  in place, int8 levels, PCG64 float32 uniforms, one core.
-- ``ladder_only``: the expert kernel on pre-drawn uniforms (no RNG cost): part of the limit.
+- ``expert``: the engine's own tricks where NumPy allows them: per-path step thresholds
+  precomputed as uint32 (the cumulative probabilities scaled to 2**32), each month three
+  integer compares of raw PCG64 bits with the thresholds of the path's level (a flat
+  ``take``), a next-level table, int8 levels, a block of paths in place whose size is
+  tuned (``benchmarks/run.py``), one core.
+- ``expert_latent``: the previous expert, kept because in NumPy it can be the faster of the
+  two (a gather per threshold costs more than a logarithm): the latent (threshold) form
+  on float32 PCG64 uniforms, ``z = eta + shift[level] + logit(u)`` against the three
+  cut-points, blocks in place; ``make bench`` times both and holds the engine to the faster.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-__all__ = ["naive", "expert", "ladder_only", "level_shifts", "step_cutpoints"]
+__all__ = ["naive", "expert", "expert_latent", "level_shifts", "step_cutpoints"]
 
 NUM_LEVELS = 5
 
@@ -102,7 +108,69 @@ def naive(params, covariates, start_level: int, num_paths: int, num_months: int,
     return level_count, peak_count
 
 
-def _expert_block(params, covariates, eta, level, uniforms_fn, num_months, level_count, peak_count):
+def _thresholds(params, covariates, eta) -> np.ndarray:
+    """Per-path step thresholds in bits, path-major (paths, 4 levels, 3) uint32: the
+    cumulative step probabilities scaled to 2**32, so a month is three integer compares
+    (the engine's ``probability_to_bits``, here in float64)."""
+    cutpoints = step_cutpoints(params, covariates)
+    shifts = level_shifts(params)[1:]
+    logits = cutpoints[None, None, :] - (eta[:, None, None] + shifts[None, :, None])
+    scaled = np.floor(expit(logits) * 2.0**32)
+    return np.minimum(scaled, 2.0**32 - 1).astype(np.uint32)
+
+
+def _expert_block(thresholds, level, bits_fn, num_months, level_count, peak_count):
+    """One block in place: gather each path's three thresholds for its level (path-major,
+    so the three are adjacent), compare this month's 32 bits with them, look the next
+    level up in a table."""
+    n = level.shape[0]
+    flat = thresholds.reshape(-1)
+    moves = _next_level_table().ravel().astype(np.intp)
+    level = level.astype(np.intp)
+    peak = level.copy()
+    base = np.arange(n, dtype=np.intp) * 12 - 3  # row of level 1 at path * 12
+    index, chosen = np.empty(n, np.intp), np.empty(n, np.uint32)
+    category, reached = np.empty(n, np.uint8), np.empty(n, np.bool_)
+    for month in range(num_months):
+        level_count[month] += np.bincount(level, minlength=NUM_LEVELS)
+        peak_count[month] += np.bincount(peak, minlength=NUM_LEVELS)
+        bits = bits_fn(month)
+        np.maximum(level, 1, out=index)  # a settled path reads level 1's row, stays settled
+        index *= 3
+        index += base
+        category[:] = 0
+        for _ in range(3):
+            flat.take(index, out=chosen)
+            np.greater_equal(bits, chosen, out=reached)
+            category += reached.view(np.uint8)
+            index += 1
+        np.multiply(level, 4, out=index)
+        index += category
+        moves.take(index, out=level)
+        np.maximum(peak, level, out=peak)
+
+
+def expert(params, covariates, start_level, num_paths, num_months, seed, block_paths=16_384):
+    """Per-path integer thresholds, integer compares on PCG64 bits, blocks of
+    ``block_paths`` paths in place (``benchmarks/run.py`` tunes the block size)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
+    for start in range(0, num_paths, block_paths):
+        n = min(block_paths, num_paths - start)
+        eta = _locations(params, covariates, rng, n)
+        level = _start(params, start_level, eta, rng)
+        thresholds = _thresholds(params, covariates, eta)
+        half = (n + 1) // 2
+
+        def bits(month, half=half, n=n):  # two 32-bit draws from each 64-bit PCG64 output
+            return rng.bit_generator.random_raw(half).view(np.uint32)[:n]
+
+        _expert_block(thresholds, level, bits, num_months, level_count, peak_count)
+    return level_count, peak_count
+
+
+def _latent_block(params, covariates, eta, level, uniforms_fn, num_months, level_count, peak_count):
     """Latent form on one block: z = eta + shift[level] + logit(u); category = #{c_k <= z}."""
     cutpoints = step_cutpoints(params, covariates).astype(np.float32)
     shifts = level_shifts(params).astype(np.float32)
@@ -134,7 +202,7 @@ def _expert_block(params, covariates, eta, level, uniforms_fn, num_months, level
         np.maximum(peak, level, out=peak)
 
 
-def expert(params, covariates, start_level, num_paths, num_months, seed, block_paths=65_536):
+def expert_latent(params, covariates, start_level, num_paths, num_months, seed, block_paths=65_536):
     """Latent form, blocks of ``block_paths`` in place, PCG64 float32 uniforms."""
     rng = np.random.Generator(np.random.PCG64(seed))
     level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
@@ -148,21 +216,5 @@ def expert(params, covariates, start_level, num_paths, num_months, seed, block_p
         n = min(block_paths, num_paths - start)
         eta = _locations(params, covariates, rng, n)
         level = _start(params, start_level, eta, rng)
-        _expert_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
-    return level_count, peak_count
-
-
-def ladder_only(params, covariates, start_level, uniforms: np.ndarray, seed: int = 0):
-    """The expert kernel on pre-drawn uniforms (months, paths): no RNG inside the loop."""
-    num_months, num_paths = uniforms.shape
-    rng = np.random.default_rng(seed)
-    eta = _locations(params, covariates, rng, num_paths)
-    level = _start(params, start_level, eta, rng)
-    level_count = np.zeros((num_months, NUM_LEVELS), np.int64)
-    peak_count = np.zeros((num_months, NUM_LEVELS), np.int64)
-
-    def draw(month, out):
-        return uniforms[month]
-
-    _expert_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
+        _latent_block(params, covariates, eta, level, draw, num_months, level_count, peak_count)
     return level_count, peak_count

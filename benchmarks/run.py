@@ -1,13 +1,18 @@
-"""Benchmarks of the escalation ensemble engine against NumPy baselines: ``make bench``.
+"""Benchmarks of the escalation ensemble engine: ``make bench``.
 
-    .venv/bin/python benchmarks/run.py            # full run (~5 minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick    # smoke run (~1 minute)
+    .venv/bin/python benchmarks/run.py            # full run (~4 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # smoke run (~2-3 minutes)
 
 Throughput is path-months per second (one path = one variant's crisis; a path of T
-months counts T). Each single-process section runs in a fresh subprocess pinned to one
-core (NumPy and XLA limited to one thread); the dask sections use the engine's own
-LocalCluster (one pinned single-thread worker per core). Writes ``benchmarks/RESULTS.md``,
-keeping its hand-written interpretation section.
+months counts T). Every figure is the median of at least 3 timed repeats (after a warm-up
+call) with their min and max, all taken in one run. Compared: (a) naive and (b) expert
+NumPy on one core, a Numba peer on every core (``reference_numba.py``: the same counter
+hash, with and without the settled-path shortcut), the bare compiled kernel on one core,
+and ``riskengine.run`` end to end (the default call, warm LocalClusters of 1 and 2
+workers, the threaded scheduler) at two sizes, with its efficiency against the bare
+kernel. Single-process sections run in a fresh subprocess pinned to one core (NumPy and
+XLA limited to one thread). Writes ``benchmarks/RESULTS.md``, keeping its hand-written
+interpretation section, and ``benchmarks/results.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -55,14 +61,27 @@ def _pin_to_one_core() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
 
-def _best_time(function, repeats: int) -> float:
-    function()  # warm: compile, caches
-    best = float("inf")
+def _timings(function, repeats: int, warm: bool = True) -> list[float]:
+    """Seconds of ``repeats`` calls after one warm-up call (compile, caches)."""
+    if warm:
+        function()
+    seconds = []
     for _ in range(repeats):
         started = time.perf_counter()
         function()
-        best = min(best, time.perf_counter() - started)
-    return best
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def _rates(work: float, seconds: list[float]) -> dict:
+    """Throughput ``work / seconds``: median, min and max over the repeats."""
+    rates = sorted(work / s for s in seconds)
+    return {
+        "median": float(statistics.median(rates)),
+        "min": rates[0],
+        "max": rates[-1],
+        "repeats": len(rates),
+    }
 
 
 def _peak_rss_mb() -> float:
@@ -114,27 +133,93 @@ def _engine_counts(model, inputs, draws, num_paths: int, num_months: int, varian
     return counts["level_count"][0, variant], counts["peak_count"][0, variant]
 
 
+NUM_DRAWS = 10  # prior draws of the timed workload (the same in every section)
+
+
+def _scenario(num_months: int, total_paths: int):
+    """The timed workload as a scenario: quickstart, prior, 1 chain x NUM_DRAWS draws,
+    ``total_paths`` paths per variant."""
+    from riskengine.config import load_scenario
+
+    scenario = load_scenario(ROOT / "configs/quickstart.yaml")
+    scenario.horizon_months = num_months
+    settings = scenario.ensemble
+    settings.parameters, settings.num_chains, settings.num_draws = "prior", 1, NUM_DRAWS
+    settings.paths_per_draw = total_paths // NUM_DRAWS
+    return scenario
+
+
+def _prepared(num_months: int, total_paths: int):
+    """The timed workload exactly as ``riskengine.run`` prepares it (same draws, key words
+    and tasks): every section times these paths, so their figures compare."""
+    from riskengine.api import _parameter_draws
+    from riskengine.ensemble.runner import prepare_ensemble
+    from riskengine.models import ensemble_model
+
+    scenario = _scenario(num_months, total_paths)
+    model = ensemble_model(scenario.model_names)
+    settings = scenario.ensemble
+    draws, _, _ = _parameter_draws(model, settings)
+    return prepare_ensemble(
+        model,
+        model.scenario_inputs(scenario),
+        draws,
+        seed=settings.seed,
+        paths_per_draw=settings.paths_per_draw,
+        chunk_paths=settings.chunk_paths,
+        common_random_numbers=settings.common_random_numbers,
+    )
+
+
+def _draw_params(prepared) -> list:
+    """Each draw's escalation ``Params`` (float32 numpy)."""
+    import numpy as np
+
+    from riskengine.models.escalation.core import Params
+
+    flat = prepared.flat_params
+    return [
+        Params(*(np.asarray(flat[f"escalation.{name}"][d], np.float32) for name in Params._fields))
+        for d in range(prepared.plan.num_draws)
+    ]
+
+
+def _variants(prepared):
+    import numpy as np
+
+    (inputs,) = prepared.host_inputs  # one model: escalation
+    return [
+        (np.asarray(inputs.covariates[v]), int(inputs.start_level[v]))
+        for v in range(len(inputs.start_level))
+    ]
+
+
 # ------------------------------------------------------------- single-process sections
 def section_kernel(quick: bool) -> dict:
-    """The ensemble's compiled task function on one block (3 variants), one core."""
-    results = {f"engine_{months}": _kernel_rate(months, quick) for months in (24, 120)}
+    """The bare compiled kernel: ``run_task`` on the workload's tasks one after another,
+    in this process on one pinned core, no dask: what one core can do at best."""
+    results = {f"engine_{months}": _kernel_rates(months, quick) for months in (24, 120)}
     results["peak_rss_mb"] = _peak_rss_mb()
     return results
 
 
-def _kernel_rate(num_months: int, quick: bool) -> float:
-    import numpy as np
+def _kernel_rates(num_months: int, quick: bool) -> dict:
+    from riskengine.ensemble.tasks import run_task
 
-    from riskengine.ensemble.keys import draw_key_words
-    from riskengine.ensemble.tasks import TaskSpec, run_task
+    total = 1_000_000  # 10 tasks of 1e5 paths (the default chunk_paths) x 3 variants
+    prepared = _prepared(num_months, total)
+    plan = prepared.plan
+    arguments = [
+        prepared.task_arguments(block, path_block)
+        for block in range(plan.num_draw_blocks)
+        for path_block in range(plan.num_path_blocks)
+    ]
 
-    _, model, inputs, draws = _workload(num_months)
-    block = 100_000  # the default chunk_paths
-    words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)
-    params = (tuple(np.asarray(draws[name][0, :1]) for name in model.parameters),)
-    spec = TaskSpec(("escalation",), (("num_months", num_months),), 0, 1, 0, block, block, 1, 1)
-    seconds = _best_time(lambda: run_task(spec, params, words, (inputs.inputs,)), 2 if quick else 5)
-    return 3 * block * num_months / seconds
+    def run():
+        for task in arguments:
+            run_task(*task)
+
+    return _rates(3 * total * num_months, _timings(run, 3 if quick else 5))
 
 
 def section_composite(quick: bool) -> dict:
@@ -198,7 +283,7 @@ def _composite_times(num_months: int, quick: bool) -> tuple[list, list]:
 
 
 def section_numpy(quick: bool) -> dict:
-    """(a) naive and (b) expert NumPy, (c) ladder logic alone (NumPy and JAX), one core."""
+    """(a) naive and (b) expert NumPy, one pinned core, 3 variants."""
     results = {}
     for months in (24, 120):
         results.update(_numpy_rates(months, quick))
@@ -207,80 +292,81 @@ def section_numpy(quick: bool) -> dict:
 
 
 def _numpy_rates(num_months: int, quick: bool) -> dict:
-    import numpy as np
-
     sys.path.insert(0, str(HERE))
     import reference_numpy as reference
 
-    _, _, inputs, draws = _workload(num_months)
-    params = _fixed_params(draws)
-    covariates = np.asarray(inputs.inputs.covariates[0])
-    start = int(inputs.inputs.start_level[0])
-    naive_paths = 20_000 if quick else 100_000
-    expert_paths = 200_000 if quick else 1_000_000
-    limit_paths = 65_536
-    uniforms = np.random.default_rng(2).random((num_months, limit_paths), np.float32)
-    seconds = {
-        "naive": _best_time(
-            lambda: reference.naive(params, covariates, start, naive_paths, num_months, 1), 1
-        ),
-        "expert": _best_time(
-            lambda: reference.expert(params, covariates, start, expert_paths, num_months, 1), 2
-        ),
-        "limit_numpy": _best_time(
-            lambda: reference.ladder_only(params, covariates, start, uniforms), 3
-        ),
-    }
-    return {
-        f"naive_{num_months}": naive_paths * num_months / seconds["naive"],
-        f"expert_{num_months}": expert_paths * num_months / seconds["expert"],
-        f"limit_numpy_{num_months}": limit_paths * num_months / seconds["limit_numpy"],
-        f"limit_jax_{num_months}": _ladder_only_jax(params, inputs, num_months, limit_paths),
-    }
+    prepared = _prepared(num_months, NUM_DRAWS)
+    draws, variants = _draw_params(prepared), _variants(prepared)
+    naive_paths = 1_000 if quick else 5_000  # per draw and variant
+    expert_paths = 10_000 if quick else 50_000
 
+    def naive():
+        for params in draws:
+            for covariates, start in variants:
+                reference.naive(params, covariates, start, naive_paths, num_months, 1)
 
-def _ladder_only_jax(params, inputs, num_months: int, num_paths: int) -> float:
-    """The engine's month loop on pre-drawn bits (no hash): its logic and counting alone."""
-    import jax
-    import jax.numpy as jnp
-    import numpy as np
+    def expert(function, block, paths=expert_paths):
+        for params in draws:
+            for covariates, start in variants:
+                function(params, covariates, start, paths, num_months, 1, block_paths=block)
 
-    from riskengine.models.escalation import core as model
-    from riskengine.primitives.counter_rng import stream_words
-
-    size = model._SWEEP_PATHS
-    one = jax.tree.map(lambda leaf: jnp.asarray(leaf[0]), inputs.inputs)
-    key_words = jnp.asarray([1, 2], jnp.uint32)
-    bits = np.random.default_rng(3).integers(
-        0, 2**32, (num_paths // size, num_months, size), np.uint32
-    )
-
-    def sweep(total, block):
-        path_index, month_bits = block
-        stream = stream_words(key_words, path_index)
-        _, thresholds, start = model._path_start(key_words, params, one, stream)
-
-        def month(carry, bits_now):
-            level, peak = carry
-            counts = (
-                model._histogram(model._level_bytes(level)),
-                model._histogram(model._level_bytes(peak)),
+    work = len(draws) * len(variants) * num_months
+    results = {f"naive_{num_months}": _rates(work * naive_paths, _timings(naive, 3))}
+    for key, function in (("expert", reference.expert), ("latent", reference.expert_latent)):
+        tuning = {}  # block size tuned on this machine, horizon and workload
+        for block in (2048, 8192, 32768, 131072):
+            tuning[block] = min(
+                _timings(lambda b=block, f=function: expert(f, b, expert_paths // 2), 1)
             )
-            level = model._advance(level, bits_now, thresholds)
-            return (level, jnp.maximum(peak, level)), counts
+        best = min(tuning, key=tuning.get)
+        seconds = _timings(lambda: expert(function, best), 3)  # noqa: B023
+        results[f"{key}_{num_months}"] = _rates(work * expert_paths, seconds)
+        results[f"{key}_block_{num_months}"] = best
+        results[f"{key}_tuning_{num_months}"] = {
+            str(k): work * expert_paths / 2 / v for k, v in tuning.items()
+        }
+    return results
 
-        _, (levels, peaks) = jax.lax.scan(month, (start, start), month_bits)
-        return total + model._unpack_counts(levels) + model._unpack_counts(peaks), None
 
-    @jax.jit
-    def run(all_bits):
-        index = jnp.arange(num_paths, dtype=jnp.uint32).reshape(-1, size)
-        total, _ = jax.lax.scan(sweep, jnp.zeros((num_months, 4), jnp.int32), (index, all_bits))
-        return total
+def section_numba(quick: bool) -> dict:
+    """The Numba peer (``benchmarks/reference_numba.py``) on every core, with and without
+    the settled-path shortcut, 3 variants."""
+    import numba
 
-    all_bits = jnp.asarray(bits)
-    seconds = _best_time(lambda: run(all_bits).block_until_ready(), 5)
-    return num_paths * num_months / seconds
+    results = {"threads": numba.get_num_threads(), "version": numba.__version__}
+    for months in (24, 120):
+        for shortcut in (True, False):
+            results[f"numba_{'shortcut' if shortcut else 'full'}_{months}"] = _numba_rates(
+                months, shortcut, quick
+            )
+    return results
+
+
+def _numba_rates(num_months: int, shortcut: bool, quick: bool) -> dict:
+    """The workload's own paths (draws, key words, path indices) through the Numba peer."""
+    sys.path.insert(0, str(HERE))
+    import reference_numba
+
+    total = 500_000 if quick else 4_000_000
+    prepared = _prepared(num_months, total)
+    draws, variants = _draw_params(prepared), _variants(prepared)
+    paths = prepared.plan.paths_per_draw
+
+    setups = {  # per draw and variant, outside the timing (microseconds of arithmetic)
+        (d, v): reference_numba.path_setup(params, covariates)
+        for d, params in enumerate(draws)
+        for v, (covariates, _) in enumerate(variants)
+    }
+
+    def run():
+        for d, params in enumerate(draws):
+            for v, (covariates, start) in enumerate(variants):
+                reference_numba.simulate_counts(
+                    prepared.key_words[d, v], params, covariates, start, paths, num_months,
+                    shortcut=shortcut, setup=setups[d, v],
+                )  # fmt: skip
+
+    return _rates(len(variants) * total * num_months, _timings(run, 3 if quick else 5))
 
 
 def section_checks(quick: bool) -> dict:
@@ -306,13 +392,44 @@ def section_checks(quick: bool) -> dict:
     estimates["expert"] = (
         reference.expert(params, covariates, start, n_numpy, num_months, 6)[1][-1, 4] / n_numpy
     )
-    results = {"p_war_by_24": estimates}
-    for name in ("naive", "expert"):
+    estimates["expert_latent"] = (
+        reference.expert_latent(params, covariates, start, n_numpy, num_months, 8)[1][-1, 4]
+        / n_numpy
+    )
+    estimates["numba"], exact = _numba_check(params, covariates, start, n_engine, num_months)
+    results = {"p_war_by_24": estimates, "numba_identical_counts": exact}
+    sizes = {"naive": n_numpy, "expert": n_numpy, "expert_latent": n_numpy, "numba": n_engine}
+    for name in sizes:
         p = (estimates["engine"] + estimates[name]) / 2
-        se = np.sqrt(p * (1 - p) * (1 / n_engine + 1 / n_numpy))
+        se = np.sqrt(p * (1 - p) * (1 / n_engine + 1 / sizes[name]))
         results[f"z_{name}"] = float((estimates[name] - estimates["engine"]) / se)
     results["markov_max_z"] = _markov_check(model, inputs, draws, n_engine)
     return results
+
+
+def _numba_check(params, covariates, start, num_paths: int, num_months: int):
+    """P(war by month 24) of the Numba peer, and whether its counts (with and without
+    the settled-path shortcut) equal the engine's bit for bit (same hash, same paths)."""
+    import numpy as np
+
+    sys.path.insert(0, str(HERE))
+    import reference_numba
+
+    from riskengine.ensemble.keys import draw_key_words
+
+    _, model, inputs, _ = _workload(num_months)
+    draws = _example_draws()
+    engine = _engine_counts(model, inputs, draws, num_paths, num_months)
+    words = draw_key_words(SEED, np.array([0]), np.array([0]), 3, common=True)[0, 0]
+    same = {}
+    for shortcut in (True, False):
+        counts = reference_numba.simulate_counts(
+            words, params, covariates, start, num_paths, num_months, shortcut=shortcut
+        )
+        same["shortcut" if shortcut else "full"] = all(
+            bool(np.array_equal(a, b)) for a, b in zip(counts, engine, strict=True)
+        )
+    return float(counts[1][-1, 4] / num_paths), same
 
 
 def _markov_check(model, inputs, draws, num_paths: int) -> float:
@@ -348,15 +465,22 @@ def _markov_check(model, inputs, draws, num_paths: int) -> float:
 
 # ----------------------------------------------------------------------- dask sections
 def section_dask(quick: bool) -> dict:
-    """riskengine.run through a warm LocalCluster (1 and 2 pinned workers) and threads."""
+    """``riskengine.run`` end to end: the default call (dask's threaded scheduler, every
+    core), the same on one thread, a LocalCluster started by the call (``scheduler="local"``,
+    the default until 2026-11-30), and warm LocalClusters of 1 and 2 pinned workers."""
     import logging
 
+    import distributed  # noqa: F401  (imported once here, not in the first timed call)
+
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    results = {}
+    results = {"sizes": list(_DASK_SIZES[quick])}
     for months in (24, 120):
         results.update(_dask_rates(months, quick))
     results["client_peak_rss_mb"] = _peak_rss_mb()
     return results
+
+
+_DASK_SIZES = {True: (100_000, 1_000_000), False: (1_000_000, 10_000_000)}
 
 
 def _dask_rates(num_months: int, quick: bool) -> dict:
@@ -364,33 +488,33 @@ def _dask_rates(num_months: int, quick: bool) -> dict:
     from riskengine.ensemble.cluster import _local_cluster
 
     results = {}
-    sizes = (100_000, 1_000_000) if quick else (1_000_000, 10_000_000)
-    scenario, *_ = _workload(num_months)
-    scenario.ensemble.parameters = "prior"
-    scenario.ensemble.num_chains = 1
+    repeats = 3
 
-    def run(total_paths, **where):
-        scenario.ensemble.num_draws = 10
-        scenario.ensemble.paths_per_draw = total_paths // 10
-        started = time.perf_counter()
-        riskengine.run(scenario, progress=False, **where)
-        return 3 * total_paths * num_months / (time.perf_counter() - started)
+    def timed(total_paths, warm=True, **where):
+        scenario = _scenario(num_months, total_paths)
+        work = 3 * total_paths * num_months
+        function = lambda: riskengine.run(scenario, progress=False, **where)  # noqa: E731
+        return _rates(work, _timings(function, repeats, warm))
 
+    for paths in _DASK_SIZES[quick]:
+        results[f"default_{num_months}_{paths}"] = timed(paths)
+        results[f"threads1_{num_months}_{paths}"] = timed(paths, workers=1)
+        # each call starts (and compiles in) its own cluster: nothing to warm; --quick
+        # times it at the small size only (a cluster start dominates both)
+        if not quick or paths == _DASK_SIZES[quick][0]:
+            results[f"localcall_{num_months}_{paths}"] = timed(paths, False, scheduler="local")
     for workers in (1, 2):
         started = time.perf_counter()
         cluster, client = _local_cluster(workers)
         results[f"cluster_start_s_{workers}"] = time.perf_counter() - started
         try:
-            run(sizes[0], client=client)  # warm: workers import jax and compile
-            for paths in sizes:
-                results[f"dask{workers}_{num_months}_{paths}"] = run(paths, client=client)
+            for paths in _DASK_SIZES[quick]:
+                results[f"cluster{workers}_{num_months}_{paths}"] = timed(paths, client=client)
                 rss = client.run(_worker_peak_rss_mb)
                 results[f"rss{workers}_{num_months}_{paths}"] = max(rss.values())
         finally:
             client.close()
             cluster.close()
-    run(sizes[0], scheduler="threads", workers=2)
-    results[f"threads_{num_months}"] = run(sizes[1], scheduler="threads", workers=2)
     return results
 
 
@@ -425,96 +549,221 @@ def _machine() -> str:
     return f"{model}, {os.cpu_count()} cores ({avx512}), {platform.system()} {platform.release()}"
 
 
+FLOORS = {
+    "naive": 10,  # engine / (a) naive NumPy, per machine
+    "expert": 2,  # engine / (b) expert NumPy on one core, per machine
+    "efficiency": 0.85,  # riskengine.run / (cores x bare kernel), 1e7 paths
+    "scaling": 1.85,  # 2 workers / 1 worker, 1e7 paths
+    "numba": 1.0,  # engine / Numba peer with the settled-path shortcut, per machine
+}
+CORES = 2  # what the machine rows use: every core of this 2-core machine
+
+
+def _cell(rate: dict, scale: float = 1.0) -> str:
+    return f"{rate['median'] * scale:.3g} ({rate['min'] * scale:.3g}-{rate['max'] * scale:.3g})"
+
+
+def _mark(value: float, floor: float) -> str:
+    return f"{value:.3f} ({'ok' if value >= floor else '**below floor**'})"
+
+
 def _report(results: dict, quick: bool, wall_s: float) -> str:
-    kernel, numpy_, checks, dask_ = (results[k] for k in ("kernel", "numpy", "checks", "dask"))
+    kernel, numpy_, numba_, checks, dask_ = (
+        results[k] for k in ("kernel", "numpy", "numba", "checks", "dask")
+    )
     import jax
 
+    small, big = dask_["sizes"]
+    command = " ".join([".venv/bin/python", "benchmarks/run.py"] + ["--quick"] * quick)
+    load = " / ".join(
+        ", ".join(f"{x:.1f}" for x in results["load"][k]) for k in ("before", "after")
+    )
     lines = [
         "# Benchmarks: escalation ensemble engine",
         "",
         f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
         f"- machine: {_machine()}",
-        f"- command: `{' '.join(['.venv/bin/python', 'benchmarks/run.py'] + ['--quick'] * quick)}` ({wall_s:.0f} s)",
-        f"- python {platform.python_version()}, jax {jax.__version__}, numpy {__import__('numpy').__version__}",
-        "- load average (1, 5, 15 min) before / after: "
-        + " / ".join(", ".join(f"{x:.1f}" for x in results["load"][k]) for k in ("before", "after"))
-        + " (load from other work sharing the 2 cores depresses every number, most the 2-worker ones)",
-        "- workload: configs/quickstart.yaml (3 variants), one fixed prior draw (seed "
-        f"{SEED}); path-months/s count variant paths x months",
+        f"- command: `{command}` ({wall_s:.0f} s)",
+        f"- python {platform.python_version()}, jax {jax.__version__}, numpy "
+        f"{__import__('numpy').__version__}, numba {numba_['version']}",
+        f"- load average (1, 5, 15 min) before / after: {load}; on 2 cores a load above "
+        "~2 means other work shared them: every figure is then a lower bound, the 2-core "
+        "ones most",
+        f"- workload: configs/quickstart.yaml (3 variants), {NUM_DRAWS} prior draws (seed "
+        f"{SEED}), the draws, key words and tasks `riskengine.run` prepares, in every "
+        "section (the statistical checks use `EXAMPLE_PARAMETERS`); path-months/s count "
+        "variant paths x months",
+        "- each figure: median of the repeats (min-max), all timed in this run; single-core "
+        "sections in a fresh process pinned to one core",
         "",
         "## Throughput (path-months per second)",
         "",
-        "| implementation | cores | 24 months | 120 months |",
-        "|---|---|---|---|",
+        "Per core = per machine / cores used.",
+        "",
+        "| implementation | cores | 24 months | 120 months | per core, 24 | per core, 120 |",
+        "|---|---|---|---|---|---|",
     ]
 
-    def row(name, cores, key24, key120, source):
-        lines.append(f"| {name} | {cores} | {source[key24]:.3g} | {source[key120]:.3g} |")
+    def row(name, cores, source, key):
+        if key.format(24) not in source:
+            return
+        r24, r120 = source[key.format(24)], source[key.format(120)]
+        lines.append(
+            f"| {name} | {cores} | {_cell(r24)} | {_cell(r120)} | "
+            f"{r24['median'] / cores:.3g} | {r120['median'] / cores:.3g} |"
+        )
 
-    big = max(k for k in dask_ if k.startswith("dask2_24_")).rsplit("_", 1)[1]
-    row("(a) naive NumPy (per-path transition tables, float64)", 1, "naive_24", "naive_120", numpy_)
+    blocks = f"{numpy_['expert_block_24']} / {numpy_['expert_block_120']}"
+    latent_blocks = f"{numpy_['latent_block_24']} / {numpy_['latent_block_120']}"
+    row("(a) naive NumPy (per-path transition tables, float64)", 1, numpy_, "naive_{}")
     row(
-        "(b) expert NumPy (latent form, in place, PCG64 float32)",
+        f"(b) expert NumPy (per-path uint32 thresholds, integer compares, block {blocks} tuned)",
         1,
-        "expert_24",
-        "expert_120",
         numpy_,
+        "expert_{}",
     )
     row(
-        "(c) ladder logic alone, NumPy, pre-drawn uniforms",
+        f"(b') expert NumPy, latent form (float32 logit of PCG64 uniforms, block {latent_blocks} tuned)",
         1,
-        "limit_numpy_24",
-        "limit_numpy_120",
         numpy_,
+        "latent_{}",
     )
-    row("(c) ladder logic alone, JAX, pre-drawn bits", 1, "limit_jax_24", "limit_jax_120", numpy_)
-    row("engine kernel (compiled task fn, 1e5-path block)", 1, "engine_24", "engine_120", kernel)
+    threads = numba_["threads"]
     row(
-        f"engine: riskengine.run, LocalCluster 1 worker, {int(big):.0e} paths",
+        f"Numba peer, settled paths stop drawing ({threads} threads)",
+        threads,
+        numba_,
+        "numba_shortcut_{}",
+    )
+    row(f"Numba peer, every path every month ({threads} threads)", threads, numba_, "numba_full_{}")
+    row(
+        "bare compiled kernel (run_task over the 1e6-path workload's 1e5-path tasks, no dask)",
         1,
-        f"dask1_24_{big}",
-        f"dask1_120_{big}",
-        dask_,
+        kernel,
+        "engine_{}",
     )
-    row(
-        f"engine: riskengine.run, LocalCluster 2 workers, {int(big):.0e} paths",
-        2,
-        f"dask2_24_{big}",
-        f"dask2_120_{big}",
-        dask_,
-    )
-    row(
-        f"engine: riskengine.run, threaded scheduler 2 threads, {int(big):.0e} paths",
-        2,
-        "threads_24",
-        "threads_120",
-        dask_,
-    )
+    for paths in (small, big):
+        row(
+            f"riskengine.run default (threaded scheduler), {paths:.0e} paths",
+            CORES,
+            dask_,
+            f"default_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run default on 1 thread (workers=1), {paths:.0e} paths",
+            1,
+            dask_,
+            f"threads1_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run scheduler='local' (starts a LocalCluster), {paths:.0e} paths",
+            CORES,
+            dask_,
+            f"localcall_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run, warm LocalCluster 1 worker, {paths:.0e} paths",
+            1,
+            dask_,
+            f"cluster1_{{}}_{paths}",
+        )
+        row(
+            f"riskengine.run, warm LocalCluster 2 workers, {paths:.0e} paths",
+            2,
+            dask_,
+            f"cluster2_{{}}_{paths}",
+        )
 
     lines += [
         "",
-        "## Floors (engine = riskengine.run, 2 pinned workers, warm)",
+        "## What bounds the engine",
+        "",
+        "The bare compiled kernel on one core bounds each core's share of any scheduler; "
+        "efficiency = riskengine.run throughput / (cores x bare kernel median), end to end "
+        "(parameter draws, graph, scheduling, the cube).",
+        "",
+        "| riskengine.run | cores | paths | 24 months | 120 months |",
+        "|---|---|---|---|---|",
+    ]
+    for label, key, cores in (
+        ("default (threaded scheduler)", "default", CORES),
+        ("default on 1 thread", "threads1", 1),
+        ("scheduler='local' (a LocalCluster per call)", "localcall", CORES),
+        ("warm LocalCluster, 1 worker", "cluster1", 1),
+        ("warm LocalCluster, 2 workers", "cluster2", 2),
+    ):
+        for paths in (small, big):
+            if f"{key}_24_{paths}" not in dask_:
+                continue
+            cells = [
+                dask_[f"{key}_{t}_{paths}"]["median"] / (cores * kernel[f"engine_{t}"]["median"])
+                for t in (24, 120)
+            ]
+            lines.append(f"| {label} | {cores} | {paths:.0e} | {cells[0]:.2f} | {cells[1]:.2f} |")
+
+    def ratio(numerator, denominator, t):
+        return numerator(t)["median"] / denominator(t)["median"]
+
+    def engine(t):
+        return dask_[f"default_{t}_{big}"]
+
+    def floor_row(name, floor, values):
+        lines.append(
+            f"| {name} | >= {floor} | {_mark(values[0], floor)} | {_mark(values[1], floor)} |"
+        )
+
+    lines += [
+        "",
+        f"## Floors (engine = riskengine.run default call, threaded scheduler, {big:.0e} paths, 2 cores)",
         "",
         "| ratio | floor | 24 months | 120 months |",
         "|---|---|---|---|",
     ]
-    for name, floor, denominator in (
-        ("engine / (a) naive", 10, lambda t: numpy_[f"naive_{t}"]),
-        ("engine / (b) expert (1 core)", 2, lambda t: numpy_[f"expert_{t}"]),
-        (
-            "engine / (c) limit (best of NumPy/JAX, x2 cores)",
-            0.5,
-            lambda t: 2 * max(numpy_[f"limit_numpy_{t}"], numpy_[f"limit_jax_{t}"]),
-        ),
-        ("2 workers / 1 worker", 1.8, lambda t: dask_[f"dask1_{t}_{big}"]),
-    ):
-        values = [dask_[f"dask2_{t}_{big}"] / denominator(t) for t in (24, 120)]
-        marks = ["ok" if v >= floor else "**below floor**" for v in values]
-        lines.append(
-            f"| {name} | >= {floor} | {values[0]:.2f} ({marks[0]}) | {values[1]:.2f} ({marks[1]}) |"
-        )
+    floor_row(
+        "engine / (a) naive NumPy (per machine)",
+        FLOORS["naive"],
+        [ratio(engine, lambda t: numpy_[f"naive_{t}"], t) for t in (24, 120)],
+    )
 
-    small = min(int(k.rsplit("_", 1)[1]) for k in dask_ if k.startswith("rss2_24_"))
+    def best_expert(t):
+        return max(numpy_[f"expert_{t}"], numpy_[f"latent_{t}"], key=lambda r: r["median"])
+
+    floor_row(
+        "engine / the faster of (b), (b') on 1 core (per machine)",
+        FLOORS["expert"],
+        [ratio(engine, best_expert, t) for t in (24, 120)],
+    )
+    floor_row(
+        f"engine / Numba peer with the shortcut, {threads} threads (per machine)",
+        FLOORS["numba"],
+        [ratio(engine, lambda t: numba_[f"numba_shortcut_{t}"], t) for t in (24, 120)],
+    )
+    floor_row(
+        "efficiency: engine / (2 x bare kernel)",
+        FLOORS["efficiency"],
+        [engine(t)["median"] / (CORES * kernel[f"engine_{t}"]["median"]) for t in (24, 120)],
+    )
+    floor_row(
+        "2 workers / 1 worker: default, 2 threads / 1 thread",
+        FLOORS["scaling"],
+        [ratio(engine, lambda t: dask_[f"threads1_{t}_{big}"], t) for t in (24, 120)],
+    )
+    floor_row(
+        "2 workers / 1 worker: warm LocalClusters",
+        FLOORS["scaling"],
+        [
+            ratio(lambda t: dask_[f"cluster2_{t}_{big}"], lambda t: dask_[f"cluster1_{t}_{big}"], t)
+            for t in (24, 120)
+        ],
+    )
+    per_core = [engine(t)["median"] / CORES / best_expert(t)["median"] for t in (24, 120)]
+    lines += [
+        "",
+        f"Per core, engine / the faster expert NumPy: {per_core[0]:.2f} (24 months), {per_core[1]:.2f} "
+        "(120 months), no floor. The Numba peer and the engine both use every core, so their "
+        "per-core ratio is the per-machine one.",
+    ]
+
     lines += [
         "",
         "## Memory (peak RSS, MB)",
@@ -523,23 +772,36 @@ def _report(results: dict, quick: bool, wall_s: float) -> str:
         "|---|---|---|---|",
     ]
     for workers in (1, 2):
-        for paths in (small, int(big)):
+        for paths in (small, big):
             lines.append(
                 f"| largest LocalCluster worker ({workers} worker{'s' * (workers > 1)}) | {paths:.0e} | "
                 f"{dask_[f'rss{workers}_24_{paths}']:.0f} | {dask_[f'rss{workers}_120_{paths}']:.0f} |"
             )
+    identical = checks["numba_identical_counts"]
     lines += [
         f"| client process (riskengine.run, all runs) | - | {dask_['client_peak_rss_mb']:.0f} | |",
         f"| single-process kernel section | 1e5 block | {kernel['peak_rss_mb']:.0f} | |",
         "",
-        f"LocalCluster start: {dask_['cluster_start_s_1']:.2f} s (1 worker), {dask_['cluster_start_s_2']:.2f} s (2 workers).",
+        f"LocalCluster start: {dask_['cluster_start_s_1']:.2f} s (1 worker), "
+        f"{dask_['cluster_start_s_2']:.2f} s (2 workers).",
         "",
         "## Statistical agreement",
         "",
         "P(war by month 24), baseline variant, example parameters (`EXAMPLE_PARAMETERS`): "
         + ", ".join(f"{k} {v:.4f}" for k, v in checks["p_war_by_24"].items())
-        + f"; z (NumPy - engine): naive {checks['z_naive']:+.2f}, expert {checks['z_expert']:+.2f} (pass: |z| < 5).",
+        + f"; z (reference - engine): naive {checks['z_naive']:+.2f}, expert "
+        f"{checks['z_expert']:+.2f}, expert latent {checks['z_expert_latent']:+.2f}, numba "
+        f"{checks['z_numba']:+.2f} (pass: |z| < 5).",
+        "The Numba peer's counts (same counter hash, same paths) equal the engine's bit for "
+        f"bit: with the shortcut {identical['shortcut']}, without {identical['full']}.",
         f"Counter hash vs closed form (resolve_scale = 0, per-month level shares vs the 5 x 5 matrix power, 24 months x 5 levels): max |z| = {checks['markov_max_z']:.2f} (pass: < 5).",
+        "",
+        "## GPU",
+        "",
+        "**Stale**: the GPU figure (2.41e10 path-months/s, NVIDIA H100, 120 months, in the "
+        "interpretation below and `benchmarks/gpu_h100_results.txt`) was measured with jax "
+        "0.11.2 (CUDA) on an earlier model; no GPU machine was lent since. Rerun "
+        "`benchmarks/gpu.py` when one is.",
         "",
     ]
     return "\n".join(lines + _composite_lines(results["composite"]) + _nuts_lines())
@@ -609,6 +871,7 @@ def _interpretation() -> str:
 SECTIONS = {
     "kernel": section_kernel,
     "numpy": section_numpy,
+    "numba": section_numba,
     "checks": section_checks,
     "dask": section_dask,
     "composite": section_composite,
@@ -621,7 +884,7 @@ def main() -> None:
     parser.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.section:
-        if args.section != "dask":
+        if args.section not in ("dask", "numba"):
             _pin_to_one_core()
         print(json.dumps(SECTIONS[args.section](args.quick), default=float))
         return

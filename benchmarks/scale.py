@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/scale.py --paths 1e6      # a smaller check
 
 Runs the quickstart scenario (three variants) with a 120-month horizon on the default
-LocalCluster (one pinned single-thread worker per core), ``draws`` parameter draws x
+scheduler (dask's threaded scheduler, one thread per core, since 2026-11-30; a LocalCluster
+of pinned worker processes before), ``draws`` parameter draws x
 ``paths / draws`` paths each, through ``riskengine run`` in a subprocess, while a thread
 samples the resident memory of that process and all its children (the workers) every
 50 ms. Reports the peak of that sum, the wall time, the throughput, and the cube's size
@@ -100,13 +101,13 @@ def _increment(value: int) -> int:
 
 
 def scheduler_overhead(num_tasks: int = 5_000) -> float:
-    """Seconds per task of the default LocalCluster's scheduler for trivial tasks (the
-    median of 3 rounds): what a task costs beyond its computation."""
+    """Seconds per task of a LocalCluster's scheduler (``--scheduler local``) for trivial
+    tasks (the median of 3 rounds): what a task costs beyond its computation there."""
     import statistics
 
     from riskengine.ensemble.cluster import execution
 
-    with execution(None) as where:
+    with execution("local") as where:
         client = where.client
         client.gather(client.map(_increment, range(100)))  # warm
         rounds = []
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB; load average before the run "
         f"{load[0]:.2f}. Command: `python benchmarks/scale.py --paths {arguments.paths:g} "
-        f"--draws {draws}` (quickstart scenario, 3 variants, default LocalCluster).\n",
+        f"--draws {draws}` (quickstart scenario, 3 variants, the default scheduler).\n",
         "| paths per variant | path-months | wall time | path-months/s | peak RSS, all "
         "processes | cube arrays | cube on disk (compressed) |",
         "|---|---|---|---|---|---|---|",
@@ -150,7 +151,7 @@ def main(argv=None) -> int:
             f"{row['array_bytes'] / 2**10:.0f} KiB | {row['cube_bytes'] / 2**10:.0f} KiB |"
         )
     lines.append(
-        f"\nScheduler overhead of the default LocalCluster: {overhead * 1e3:.2f} ms per task "
+        f"\nScheduler overhead of a LocalCluster: {overhead * 1e3:.2f} ms per task "
         "(trivial tasks, median of 3 rounds of 5,000)."
     )
     text = "\n".join(lines) + "\n"

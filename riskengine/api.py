@@ -93,8 +93,9 @@ def run(
     """Run the scenario's ensemble and return its cube.
 
     ``client``: an existing ``distributed.Client`` to use; otherwise ``scheduler`` picks
-    where to run (``None``/"local": an embedded LocalCluster sized to the machine;
-    "threads" / "synchronous"; or a scheduler address "tcp://HOST:PORT").
+    where to run (``None``/"threads": dask's threaded scheduler, one thread per core, the
+    fastest on one machine; "local": an embedded LocalCluster of pinned worker processes;
+    "synchronous"; or a scheduler address "tcp://HOST:PORT").
 
     ``preflight`` (implied by ``budget_seconds``): before computing, time the first task
     where the run computes and state the work and the estimated time (on stderr when

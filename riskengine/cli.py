@@ -76,7 +76,8 @@ def _run_parser(commands) -> None:
     )
     run.add_argument(
         "--scheduler",
-        help="local (default: LocalCluster), threads, synchronous, or tcp://HOST:PORT",
+        help="threads (default: one thread per core), local (a LocalCluster of pinned worker "
+        "processes), synchronous, or tcp://HOST:PORT",
     )
     run.add_argument(
         "--workers", type=_positive, help="workers of the local cluster / threads (default: cores)"

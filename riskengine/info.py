@@ -23,8 +23,9 @@ def describe() -> str:
     cores = available_cores()
     lines += [
         "",
-        f"default dask scheduler: LocalCluster with {cores} single-threaded worker processes, one pinned per core",
-        "  (--scheduler threads|synchronous|tcp://HOST:PORT to change)",
+        f"default dask scheduler: threads ({cores}, one per core, in this process)",
+        "  (--scheduler local|synchronous|tcp://HOST:PORT to change; local: a LocalCluster",
+        "  of single-threaded worker processes, one pinned per core)",
         "",
         "models (in the order they step within a path):",
     ]

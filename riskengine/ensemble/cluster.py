@@ -1,11 +1,20 @@
-"""Where an ensemble runs: the embedded LocalCluster, an existing cluster, or a local scheduler.
+"""Where an ensemble runs: dask's threaded scheduler, a LocalCluster, an existing cluster.
 
-- ``None`` / ``"local"``: a ``distributed.LocalCluster`` with one single-threaded worker
-  process per core, each pinned to its own core (``riskengine.ensemble.affinity``):
-  measured on 2 cores, pinned processes scale 2.0x where unpinned ones reach 1.46x
-  because each worker's XLA thread pool otherwise spans every core.
+- ``None`` / ``"threads"`` (the default): dask's threaded scheduler, one thread per core in
+  this process. On one machine it is the fastest correct choice (cubes are bit-identical
+  on every scheduler): the compiled kernel releases the GIL, so threads scale like
+  processes, and nothing starts per run. An embedded LocalCluster (the default until
+  2026-11-30) started worker processes that imported JAX and compiled the kernel again on
+  every ``riskengine.run``, several seconds a call, and its per-task round trips and the
+  client's scheduler thread (competing with the workers for the same cores) left a warm
+  2-worker cluster below the threads (``benchmarks/RESULTS.md``).
+- ``"local"``: a ``distributed.LocalCluster`` with one single-threaded worker process per
+  core, each pinned to its own core (``riskengine.ensemble.affinity``): for GIL-bound
+  work, a dashboard, or a worker that may die (the nanny restarts it); measured on 2
+  cores, pinned processes scale 2.0x where unpinned ones reach 1.46x because each
+  worker's XLA thread pool otherwise spans every core.
 - ``"tcp://HOST:PORT"`` (or any scheduler address): an existing ``dask scheduler``.
-- ``"threads"`` / ``"synchronous"``: dask's local schedulers, for debugging.
+- ``"synchronous"``: one thread, for debugging.
 """
 
 from __future__ import annotations
@@ -18,9 +27,10 @@ from dataclasses import dataclass
 
 from riskengine.errors import UsageError
 
-__all__ = ["Execution", "available_cores", "execution"]
+__all__ = ["DEFAULT_SCHEDULER", "Execution", "available_cores", "execution"]
 
 LOCAL_SCHEDULERS = ("threads", "synchronous")
+DEFAULT_SCHEDULER = "threads"
 
 
 def available_cores() -> int:
@@ -73,7 +83,7 @@ def execution(
             client.dashboard_link,
         )
         return
-    scheduler = scheduler or "local"
+    scheduler = scheduler or DEFAULT_SCHEDULER
     workers = num_workers or available_cores()
     if num_workers is not None and num_workers < 1:
         raise UsageError(f"--workers must be a positive integer, got {num_workers}")
@@ -101,7 +111,7 @@ def execution(
         yield from _remote(scheduler)
     else:
         raise UsageError(
-            f"--scheduler: got {scheduler!r}; allowed: local (default), threads, synchronous, "
+            f"--scheduler: got {scheduler!r}; allowed: threads (default), local, synchronous, "
             "or a scheduler address such as tcp://HOST:PORT"
         )
 

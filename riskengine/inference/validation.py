@@ -189,7 +189,7 @@ def sbc_check(
 
     key_correct, key_control = jax.random.split(rng_key)
     started = time.perf_counter()
-    with execution() as where:
+    with execution("local") as where:
         batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
         correct = run_sbc(
             key_correct, design, num_replications=replications[0], **batches, **options

@@ -18,6 +18,7 @@ scan. Everything here is plain JAX or NumPy: models never import dask or xarray.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -184,10 +185,56 @@ class CoreEnsemble:
         return posterior_path(self.posterior_source or self.name)
 
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
-        from numpyro.infer import Predictive
+        if num_samples == 1:  # numpyro runs one sample op by op; so does this
+            from numpyro.infer import Predictive
 
-        draws = Predictive(self.core_module.model, num_samples=num_samples)(rng_key)
+            draws = Predictive(self.core_module.model, num_samples=1)(rng_key)
+        else:
+            draws = _prior_sampler(self.core_module, num_samples)(rng_key)
         return {name: np.asarray(draws[name]) for name in self.core_module.Params._fields}
+
+
+@functools.lru_cache(maxsize=16)
+def _prior_sampler(core_module, num_samples: int):
+    """``numpyro.infer.Predictive(core_module.model, num_samples)`` for ``num_samples > 1``
+    with its scan traced once per process and size.
+
+    Predictive traces, lowers and compiles its ``lax.map`` over the sample keys again on
+    every call (a fresh closure each time): ~0.12-0.2 s of every ``riskengine.run`` on the
+    prior, measured on 2 cores. Here the same scan (numpyro's ``single_prediction``, with
+    no posterior samples and its default options) is traced once to a jaxpr and evaluated
+    eagerly, as Predictive does, so its one compiled executable is reused; a jit around
+    the whole would constant-fold the model's constants and change the last bits of some
+    draws (seen on the sanctions model). The draws equal Predictive's bit for bit
+    (``tests/unit/test_prior_sampler.py``, every registered model).
+    """
+    import jax
+    from numpyro.handlers import mask, seed, trace
+
+    model = mask(core_module.model, mask=False)
+
+    def single_prediction(key_data):
+        model_trace = trace(seed(model, key_data)).get_trace()
+        return {
+            name: site["value"]
+            for name, site in model_trace.items()
+            if site["type"] in ("sample", "deterministic")
+        }
+
+    def mapped(key_data):
+        return jax.lax.map(single_prediction, key_data)
+
+    key_shape = jax.eval_shape(lambda: jax.random.key_data(jax.random.key(0))).shape
+    shape = jax.ShapeDtypeStruct((num_samples, *key_shape), np.uint32)
+    closed = jax.make_jaxpr(mapped)(shape)
+    names = jax.tree.structure(jax.eval_shape(mapped, shape))
+
+    def sample(rng_key):
+        keys = jax.random.key_data(jax.random.split(rng_key, num_samples))
+        flat = jax.core.eval_jaxpr(closed.jaxpr, closed.consts, keys)
+        return jax.tree.unflatten(names, flat)
+
+    return sample
 
 
 class EnsembleModel(Protocol):

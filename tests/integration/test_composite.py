@@ -134,7 +134,7 @@ def test_coupled_cube_is_the_same_on_two_worker_processes(
     coupled_scenario, coupled_cube, assert_same_cube
 ):
     scenario = coupled_scenario.with_ensemble(chunk_paths=1_000)
-    cube = riskengine.run(scenario, workers=2, progress=False)
+    cube = riskengine.run(scenario, scheduler="local", workers=2, progress=False)
     synchronous = run(scenario, scheduler="synchronous")
     assert_same_cube(cube, synchronous)
     assert_same_cube(cube, coupled_cube, ignore_attrs=("config_text", "config_sha256"))

@@ -67,7 +67,7 @@ def synchronous_cube(chunked_scenario):
 def test_local_cluster_worker_processes_give_the_same_cube(
     chunked_scenario, synchronous_cube, threaded_cube, assert_same_cube, workers
 ):
-    cube = riskengine.run(chunked_scenario, workers=workers, progress=False)
+    cube = riskengine.run(chunked_scenario, scheduler="local", workers=workers, progress=False)
     where = json.loads(cube.attrs["execution"])["where"]
     assert where.startswith(f"LocalCluster ({workers} pinned"), where
     assert_same_cube(cube, synchronous_cube)

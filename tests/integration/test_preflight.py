@@ -74,7 +74,9 @@ def test_the_work_is_counted_exactly_and_recorded(tiny_scenario):
 
 def test_the_calibration_runs_on_a_cluster_worker(tiny_scenario):
     scenario = tiny_scenario.with_ensemble(paths_per_draw=300, num_chains=2, num_draws=2)
-    cube = riskengine.run(scenario, workers=2, progress=False, budget_seconds=3_600)
+    cube = riskengine.run(
+        scenario, scheduler="local", workers=2, progress=False, budget_seconds=3_600
+    )
     facts = execution_facts(cube)
     assert facts["where"].startswith("LocalCluster") and facts["estimated_seconds"] > 0
 
@@ -117,7 +119,18 @@ def test_the_cluster_progress_bar_shows_the_time_left(run_cli, tiny_path, tmp_pa
     import re
 
     result = run_cli(
-        "run", tiny_path, "--out", tmp_path, "--paths", "300", "--draws", "2", "--workers", "2"
+        "run",
+        tiny_path,
+        "--out",
+        tmp_path,
+        "--paths",
+        "300",
+        "--draws",
+        "2",
+        "--scheduler",
+        "local",
+        "--workers",
+        "2",
     )
     assert result.returncode == 0, result.stderr
     assert re.search(r"escalation ensemble: 100%.*\d+/\d+ \[\d\d:\d\d<\d\d:\d\d", result.stderr)

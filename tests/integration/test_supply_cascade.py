@@ -96,7 +96,7 @@ def test_tail_tables_carry_errors_and_intervals(cascade):
 
 def test_threads_and_a_dask_cluster_with_other_chunks_give_the_same_bits(cascade, repository):
     scenario = _small(repository / "configs/taiwan_cascade.yaml", chunk=700)
-    distributed = riskengine.run(scenario, workers=2, progress=False)
+    distributed = riskengine.run(scenario, scheduler="local", workers=2, progress=False)
     first, second = _predictions(cascade), _predictions(distributed)
     for name in (
         *SUPPLY_VARIABLES,

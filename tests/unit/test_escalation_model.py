@@ -196,6 +196,40 @@ def test_summarize_is_additive_over_blocks(rng_key):
             np.testing.assert_array_equal(np.asarray(whole[name]), total)
 
 
+@pytest.mark.parametrize("start_level", [1, escalation.ONSET_FROM_MODEL])
+def test_long_horizons_skip_settled_paths_without_changing_the_counts(rng_key, start_level):
+    """From ``_COMPACT_MONTH`` on, ``summarize`` runs only the paths still active: the
+    counts are still those of every simulated path (blocks of paths, ragged and padded)."""
+    num_months = escalation._COMPACT_MIN_MONTHS + 12
+    key_words = jax.random.key_data(rng_key).astype(jnp.uint32)
+    path_index = jnp.arange(5000, dtype=jnp.uint32)
+
+    def one(index):
+        crisis = inputs(start_level)
+        return escalation.simulate(
+            rng_key, PARAMS, crisis, num_months=num_months, path_index=index
+        ).levels
+
+    levels = np.asarray(jax.jit(jax.vmap(one))(path_index))
+    level_count, peak_count = _histograms(levels)
+    assert 0 < (levels[:, escalation._COMPACT_MONTH] > 0).sum() < len(levels)  # both kinds
+    valid = jnp.ones(5000, bool)
+    summary = _summarize(
+        key_words, PARAMS, inputs(start_level), path_index, valid, num_months=num_months
+    )
+    np.testing.assert_array_equal(np.asarray(summary["level_count"]), level_count)
+    np.testing.assert_array_equal(np.asarray(summary["peak_count"]), peak_count)
+    padded = _summarize(
+        key_words,
+        PARAMS,
+        inputs(start_level),
+        jnp.arange(6000, dtype=jnp.uint32),
+        jnp.arange(6000) < 5000,
+        num_months=num_months,
+    )
+    np.testing.assert_array_equal(np.asarray(padded["peak_count"]), peak_count)
+
+
 # --- the per-path resolve draw ------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def sbc(rng_key, num_replications: int, num_control: int) -> dict:
     )
 
     key_correct, key_control = jax.random.split(rng_key)
-    with execution() as where:
+    with execution("local") as where:
         batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
         correct = run_sbc(
             key_correct,

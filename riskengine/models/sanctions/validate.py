@@ -108,7 +108,7 @@ def sbc(rng_key, inputs, num_replications: int, num_control: int) -> dict:
 
     key_correct, key_control = jax.random.split(rng_key)
     started = time.perf_counter()
-    with execution() as where:
+    with execution("local") as where:
         batches = {"mapper": where.map, "num_batches": 4 * where.num_workers}
         correct = run_sbc(
             key_correct, inputs, num_replications=num_replications, **batches, **SBC_OPTIONS
