@@ -144,3 +144,59 @@ def test_a_worker_killed_mid_run_changes_nothing(tiny_path, tmp_path, reference,
     assert json.loads(cube.attrs["execution"])["computed_draw_blocks"] == NUM_BLOCKS
     expected = riskengine.open_cube(reference / "cube.zarr")
     assert_same_cube(cube, expected, ignore_attrs=("config_path",))
+
+
+def test_a_task_that_fails_mid_run_stops_it_naming_where_and_keeps_finished_work(
+    tiny_path, tmp_path, reference, assert_same_cube, monkeypatch, capsys
+):
+    """A NaN planted in the outputs of the fifth task to run: the run stops with one line
+    naming the task's draws, the draw block, the variant and the cause; the blocks that
+    had finished stay in the checkpoint, no cube is written, and --resume (the fault
+    gone) completes the cube of an uninterrupted run, recomputing none of them."""
+    import threading
+
+    import numpy as np
+
+    from riskengine.cli import main
+    from riskengine.ensemble import tasks
+
+    original, calls, lock = tasks._compiled, [0], threading.Lock()
+
+    def planted(model_names, static):
+        function = original(model_names, static)
+
+        def with_nan(key_words, params, inputs, path_index, valid):
+            outputs = dict(function(key_words, params, inputs, path_index, valid))
+            with lock:
+                calls[0] += 1
+                fail = calls[0] == 5
+            if fail:
+                shape = np.asarray(outputs["path_count"]).shape
+                outputs["planted"] = np.where(np.arange(shape[1]) == 1, np.nan, 0.0)[None].repeat(
+                    shape[0], 0
+                )
+            return outputs
+
+        return with_nan
+
+    monkeypatch.setattr(tasks, "_compiled", planted)
+    out = tmp_path / "run"
+    code = main(["run", str(tiny_path), "--out", str(out), *SIZES, "--scheduler", "threads", "--no-progress", "--yes"])  # fmt: skip
+    message = capsys.readouterr().err
+    assert code == 1, message
+    assert "output 'planted' is nan" in message
+    assert "in draw block" in message and "variant 1" in message and "task of draws" in message
+    assert not (out / "cube.zarr").exists()
+    finished = len(list((out / ".riskengine-run").glob("block-*.npz")))
+    assert 1 <= finished < NUM_BLOCKS
+
+    monkeypatch.undo()
+    resumed = _start(tiny_path, out, "--resume")
+    _, error = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, error
+    facts = _facts(out)
+    assert facts["resumed_draw_blocks"] == finished
+    assert facts["computed_draw_blocks"] == NUM_BLOCKS - finished
+    assert_same_cube(
+        riskengine.open_cube(out / "cube.zarr"), riskengine.open_cube(reference / "cube.zarr")
+    )

@@ -103,23 +103,28 @@ def _outputs(notebook):
         yield from cell.outputs
 
 
-def test_quickstart_notebook_runs(tmp_path):
+def _execute(notebook: Path, tmp_path: Path, **parameters) -> list:
+    """Run ``notebook`` in a real kernel with papermill (from notebooks/, whose relative
+    default paths it uses) and return its outputs, failing on any error output."""
     papermill = pytest.importorskip("papermill")
     executed_path = tmp_path / "executed.ipynb"
     papermill.execute_notebook(
-        str(QUICKSTART),
+        str(notebook),
         str(executed_path),
-        parameters=dict(**REDUCED, output_dir=str(tmp_path)),
+        parameters=parameters,
         kernel_name="python3",
-        cwd=str(NOTEBOOKS),  # the default config_path is relative to notebooks/
+        cwd=str(NOTEBOOKS),
         progress_bar=False,
         execution_timeout=300,
     )
-    executed = _read(executed_path)
-    outputs = list(_outputs(executed))
-
+    outputs = list(_outputs(_read(executed_path)))
     errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
     assert not errors, errors
+    return outputs
+
+
+def test_quickstart_notebook_runs(tmp_path):
+    outputs = _execute(QUICKSTART, tmp_path, **REDUCED, output_dir=str(tmp_path))
     markdown = [o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
     assert any("### Probability: war within 24 months" in text for text in markdown), markdown
 
@@ -142,27 +147,16 @@ def test_quickstart_notebook_runs(tmp_path):
 
 @pytest.mark.needs_data
 def test_sanctions_notebook_runs(tmp_path, shared_data_dir):
-    papermill = pytest.importorskip("papermill")
-    executed_path = tmp_path / "executed.ipynb"
-    papermill.execute_notebook(
-        str(SANCTIONS),
-        str(executed_path),
-        parameters=dict(
-            fit_chains=1,
-            fit_warmup=40,
-            fit_samples=40,
-            ppc_draws=50,
-            paths_per_draw=300,
-            num_draws=5,
-        ),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS),  # the default config paths are relative to notebooks/
-        progress_bar=False,
-        execution_timeout=300,
+    outputs = _execute(
+        SANCTIONS,
+        tmp_path,
+        fit_chains=1,
+        fit_warmup=40,
+        fit_samples=40,
+        ppc_draws=50,
+        paths_per_draw=300,
+        num_draws=5,
     )
-    outputs = list(_outputs(_read(executed_path)))
-    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
-    assert not errors, errors
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "540 cases" in text
     assert "*success (broad): multilateral" in text  # the posterior predictive table
@@ -174,20 +168,7 @@ def test_sanctions_notebook_runs(tmp_path, shared_data_dir):
 
 @pytest.mark.needs_data
 def test_deterrence_notebook_runs(tmp_path, shared_data_dir):
-    papermill = pytest.importorskip("papermill")
-    executed_path = tmp_path / "executed.ipynb"
-    papermill.execute_notebook(
-        str(DETERRENCE),
-        str(executed_path),
-        parameters=dict(paths_per_draw=300, num_draws=5),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS),  # the default scenario path is relative to notebooks/
-        progress_bar=False,
-        execution_timeout=300,
-    )
-    outputs = list(_outputs(_read(executed_path)))
-    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
-    assert not errors, errors
+    outputs = _execute(DETERRENCE, tmp_path, paths_per_draw=300, num_draws=5)
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "2,692 originator onsets" in text
     assert "escalation: covariates constant in the data (prior only): ['crisis_management']" in text
@@ -201,20 +182,7 @@ def test_deterrence_notebook_runs(tmp_path, shared_data_dir):
 
 
 def test_institutions_notebook_runs(tmp_path):
-    papermill = pytest.importorskip("papermill")
-    executed_path = tmp_path / "executed.ipynb"
-    papermill.execute_notebook(
-        str(INSTITUTIONS),
-        str(executed_path),
-        parameters=dict(paths_per_draw=300, num_draws=3, num_chains=2),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS),  # the default config_dir is relative to notebooks/
-        progress_bar=False,
-        execution_timeout=300,
-    )
-    outputs = list(_outputs(_read(executed_path)))
-    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
-    assert not errors, errors
+    outputs = _execute(INSTITUTIONS, tmp_path, paths_per_draw=300, num_draws=3, num_chains=2)
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "P(authorised within 12 months)" in html and "free-riding index" in html
     assert "P(force while deliberating)" in html
@@ -225,20 +193,7 @@ def test_institutions_notebook_runs(tmp_path):
 
 @pytest.mark.needs_data
 def test_supply_notebook_runs(tmp_path, shared_data_dir):
-    papermill = pytest.importorskip("papermill")
-    executed_path = tmp_path / "executed.ipynb"
-    papermill.execute_notebook(
-        str(SUPPLY),
-        str(executed_path),
-        parameters=dict(paths_per_draw=300, num_draws=5, num_chains=2),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS),  # the default scenario path is relative to notebooks/
-        progress_bar=False,
-        execution_timeout=300,
-    )
-    outputs = list(_outputs(_read(executed_path)))
-    errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
-    assert not errors, errors
+    outputs = _execute(SUPPLY, tmp_path, paths_per_draw=300, num_draws=5, num_chains=2)
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "headline: European Union, rare_earths_magnet, shortfall within 12 months" in text
     assert "2 chains x 5 draws x 300 paths x 3 variants" in text
