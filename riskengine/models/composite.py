@@ -253,9 +253,7 @@ def _sweep(composite, components, words, params, inputs, static, path_index, val
     for model, component, param, inp, state, own in zip(
         composite.models, components, params, inputs, last, settings, strict=True
     ):
-        finals[model.name], per_path[model.name] = component.finish(
-            param, inp, state, valid, **own
-        )
+        finals[model.name], per_path[model.name] = component.finish(param, inp, state, valid, **own)
     monthly["joint"] = _joint_counts(composite, components, last, valid)
     return monthly, finals, per_path
 
