@@ -169,6 +169,7 @@ def run(
         counter_steps=json.dumps({m.name: m.counter_steps for m in model.models}),
         data_notes=json.dumps({m.name: m.data_note for m in model.models}),
         judgments=json.dumps(judgments),
+        figures=json.dumps([asdict(f) for f in model.figures(**scenario_inputs.static)]),
         warnings=json.dumps([text for _, text in notes]),
         warning_kinds=json.dumps([kind for kind, _ in notes]),
     )

@@ -1,8 +1,8 @@
 """Figures of the HTML brief, embedded as base64 PNG (no files, no network).
 
-- fan chart of the escalation ladder's level probabilities by month (when the cube has
-  ``p_level`` with ``month`` and ``level``);
-- exceedance curves of any prediction with an exceedance or threshold dimension;
+- the figures the cube's models declare (``riskengine.models.base.Figure``, recorded in
+  the cube's ``figures`` attribute): fan charts (e.g. the escalation ladder's level
+  probabilities by month) and exceedance curves (e.g. the supply model's shortfall);
 - the variants compared, with their credible intervals;
 - a tornado plot of each judgment's drivers;
 - a diagnostics panel: rank plots of each judgment's draws by chain.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import matplotlib
 
@@ -66,92 +67,66 @@ def _panels(count: int, height: float):
     return figure, axes.ravel()
 
 
-def _fan_chart(predictions: xr.Dataset) -> dict | None:
-    if "p_level" not in predictions or not {"month", "level"} <= set(predictions["p_level"].dims):
-        return None
-    levels = predictions["p_level"]
-    variants = [str(v) for v in levels["variant"].values]
+def _fan_chart(predictions: xr.Dataset, spec: dict) -> dict | None:
+    values = predictions[spec["variable"]]
+    variants = [str(v) for v in values["variant"].values]
     figure, axes = _panels(len(variants), 2.6)
-    months = levels["month"].values
+    x = values[spec["x"]].values
     for axis, variant in zip(axes, variants, strict=False):
-        for level in levels["level"].values:
+        for category in values[spec["series"]].values:
             mean, lower, upper = (
                 np.clip(100 * band, FLOOR_PERCENT, 100)
-                for band in _band(levels.sel(variant=variant, level=level))
+                for band in _band(values.sel({"variant": variant, spec["series"]: category}))
             )
-            (line,) = axis.plot(months, mean, label=str(level))
-            axis.fill_between(months, lower, upper, alpha=0.2, color=line.get_color())
-        axis.set_yscale("log")  # the rare top rungs stay visible beside the common ones
+            (line,) = axis.plot(x, mean, label=str(category))
+            axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
+        axis.set_yscale("log")  # the rare categories stay visible beside the common ones
         axis.set_ylim(FLOOR_PERCENT, 100)
         axis.set_title(variant, fontsize=9)
-        axis.set_xlabel("month")
+        axis.set_xlabel(spec["x"].replace("_", " "))
     axes[0].set_ylabel("probability (%, log scale)")
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
-    figure.suptitle("Crisis level by month: posterior mean and 90% band", fontsize=11)
-    return {
-        "title": "Fan chart of the ladder's level probabilities by month",
-        "caption": "Probability (%, log scale from 0.01%) that a crisis stands at each level "
-        "of the escalation ladder in each month, per variant: posterior mean (line) and 90% "
-        "credible band.",
-        "uri": _uri(figure),
-    }
+    figure.suptitle(spec["title"], fontsize=11)
+    return {"title": spec["title"], "caption": spec["caption"], "uri": _uri(figure)}
 
 
-def _line_selection(values: xr.DataArray, extra: set, declared: list[dict]) -> dict | None:
-    """Where an exceedance variable has dims beyond its curve (importer, commodity ...):
-    the first declared judgment's selection that fixes all of them but at most one
-    short dim (drawn as panels side by side); None when there is none."""
-    for judgment in declared:
-        selection = {
-            dim: value for dim, value in judgment.get("select", {}).items() if dim in extra
-        }
-        left = extra - set(selection)
-        if len(left) <= 1 and all(values.sizes[d] <= 3 for d in left):
-            return selection
-    return None
+def _exceedance_curve(predictions: xr.Dataset, spec: dict) -> dict | None:
+    values = predictions[spec["variable"]].sel(spec.get("select") or {})
+    panel = spec.get("panels")
+    panels = list(values[panel].values) if panel else [None]
+    figure, axes = plt.subplots(
+        1, len(panels), figsize=(WIDTH_INCHES, 3.2), layout="constrained", squeeze=False
+    )
+    x = values[spec["x"]].values
+    for axis, name in zip(axes[0], panels, strict=True):
+        shown = values.sel({panel: name}) if panel else values
+        for variant in shown["variant"].values:
+            mean, lower, upper = _band(shown.sel(variant=variant))
+            (line,) = axis.plot(x, mean, label=str(variant))
+            axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
+        axis.set_xlabel(spec["x"].replace("_", " "))
+        axis.set_yscale("log")
+        if name is not None:
+            axis.set_title(str(name), fontsize=10)
+    axes[0][0].set_ylabel("exceedance probability")
+    axes[0][0].legend(fontsize=8)
+    figure.suptitle(spec["title"], fontsize=11)
+    return {"title": spec["title"], "caption": spec["caption"], "uri": _uri(figure)}
 
 
-def _exceedance_curves(predictions: xr.Dataset, declared: list[dict]) -> list[dict]:
-    figures = []
-    for name, values in predictions.data_vars.items():
-        dims = [d for d in values.dims if "exceed" in d or "threshold" in d or d == "annual_edge"]
-        extra = set(values.dims) - {"chain", "draw", "variant", *dims}
-        if len(dims) != 1 or "exceed" not in f"{name} {dims[0]}":
-            continue
-        selection = _line_selection(values, extra, declared) if extra else {}
-        if selection is None:
-            continue
-        values = values.sel(selection)
-        panel_dims = [d for d in values.dims if d in extra]
-        panels = list(values[panel_dims[0]].values) if panel_dims else [None]
-        figure, axes = plt.subplots(
-            1, len(panels), figsize=(WIDTH_INCHES, 3.2), layout="constrained", squeeze=False
-        )
-        x = values[dims[0]].values
-        for axis, panel in zip(axes[0], panels, strict=True):
-            shown = values.sel({panel_dims[0]: panel}) if panel is not None else values
-            for variant in shown["variant"].values:
-                mean, lower, upper = _band(shown.sel(variant=variant))
-                (line,) = axis.plot(x, mean, label=str(variant))
-                axis.fill_between(x, lower, upper, alpha=0.2, color=line.get_color())
-            axis.set_xlabel(dims[0].replace("_", " "))
-            axis.set_yscale("log")
-            axis.set_title(str(panel) if panel is not None else f"Exceedance: {name}", fontsize=10)
-        axes[0][0].set_ylabel("exceedance probability")
-        axes[0][0].legend(fontsize=8)
-        where = ", ".join(f"{dim} {value}" for dim, value in selection.items())
-        if where:
-            figure.suptitle(f"Exceedance: {name} ({where})", fontsize=11)
-        figures.append(
-            {
-                "title": f"Exceedance curve of {name}" + (f" ({where})" if where else ""),
-                "caption": f"{values.attrs.get('description', name)}: posterior mean and "
-                "90% credible band per variant (log scale).",
-                "uri": _uri(figure),
-            }
-        )
-    return figures
+_DRAWERS = {"fan": _fan_chart, "exceedance": _exceedance_curve}
+
+
+def _declared_figures(cube: xr.DataTree, predictions: xr.Dataset) -> list[dict | None]:
+    """The figures the cube's models declared (its ``figures`` attribute), drawn where
+    their variable is in the cube (a reopened or trimmed cube may lack it)."""
+    specs = json.loads(cube.attrs.get("figures", "[]"))
+    return [
+        _DRAWERS[spec["kind"]](predictions, spec)
+        for spec in specs
+        if spec["kind"] in _DRAWERS and spec["variable"] in predictions
+    ]
 
 
 def _comparison(sections: list[dict], judgments) -> dict | None:
@@ -241,12 +216,9 @@ def _rank_plots(cube: xr.DataTree) -> dict | None:
 
 def brief_figures(cube: xr.DataTree, context: dict) -> list[dict]:
     """Every figure the cube supports, as ``{title, caption, uri}``."""
-    from riskengine.briefing.judgments import declared_judgments
-
     predictions = cube["predictions"].to_dataset()
     figures = [
-        _fan_chart(predictions),
-        *_exceedance_curves(predictions, declared_judgments(cube)),
+        *_declared_figures(cube, predictions),
         _comparison(context["sections"], context["judgments"]),
         *_tornado(context["drivers"]),
         _rank_plots(cube),

@@ -31,6 +31,7 @@ __all__ = [
     "Count",
     "EnsembleModel",
     "Event",
+    "Figure",
     "FixedPointSum",
     "Histogram",
     "Judgment",
@@ -75,6 +76,27 @@ class Judgment:
     select: dict[str, Any] = field(default_factory=dict)
     kind: str = "probability"
     units: str = "probability"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure the brief draws from a ``predictions`` variable (dims chain, draw,
+    variant, ...), so that the brief names no model's variables.
+
+    ``kind`` ``fan``: one panel per variant, a line per value of ``series`` over ``x``
+    (probabilities in %, log scale). ``exceedance``: a curve over ``x`` per variant, one
+    panel per value of ``panels`` (if any), after ``select`` (log scale). Lines carry the
+    posterior mean and the 90% credible band.
+    """
+
+    kind: str
+    variable: str
+    x: str
+    title: str
+    caption: str
+    series: str | None = None
+    panels: str | None = None
+    select: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,6 +281,10 @@ class EnsembleModel(Protocol):
     def metrics(self, totals: dict[str, Any], **static) -> dict[str, Variable]: ...
 
     def judgments(self, **static) -> list[Judgment]: ...
+
+    def figures(self, **static) -> list[Figure]:
+        """The figures the brief draws from this model's outputs."""
+        ...
 
     def warnings(
         self, scenario, scenario_inputs, parameter_provenance: dict

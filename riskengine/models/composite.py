@@ -123,6 +123,10 @@ class Composite:
                 variables[name] = variable
         return variables | _joint_metrics(self, totals)
 
+    def figures(self, **static) -> list:
+        """Each model's declared figures, in step order."""
+        return [f for model in self.models for f in model.figures(**own_static(model, static))]
+
     def judgments(self, **static) -> list[Judgment]:
         judgments = [
             j for model in self.models for j in model.judgments(**own_static(model, static))

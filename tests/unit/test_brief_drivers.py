@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import xarray as xr
 from riskengine.briefing.context import brief_context
 from riskengine.briefing.drivers import LEVER, judgment_drivers
 from riskengine.briefing.plots import brief_figures
+from riskengine.models.base import Figure
 
 NUM_CHAINS, NUM_DRAWS = 4, 250
 COVARIATES = ["strong", "weak", "idle"]
@@ -90,15 +92,17 @@ def _png_size(uri: str) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def test_figures_are_embedded_pngs_and_model_specific_ones_only_when_supported():
+def _declare(cube, *figures: Figure) -> None:
+    cube.attrs["figures"] = json.dumps([asdict(figure) for figure in figures])
+
+
+FAN = Figure("fan", "p_level", x="month", series="level", title="Fan", caption="levels")
+
+
+def test_figures_are_embedded_pngs_and_declared_ones_only_when_declared():
     cube, _ = driven_cube()
     cube.attrs["judgments"] = '[{"variable": "p_event", "label": "the event"}]'
-    context = brief_context(cube)
-    titles = [figure["title"] for figure in brief_figures(cube, context)]
-    assert "Variants compared" in titles and "Diagnostics panel: rank plots" in titles
-    assert "Tornado plot: drivers of the event" in titles
-    assert not any("Fan chart" in t or "Exceedance" in t for t in titles)
-    # a ladder and an exceedance variable bring their figures
+    # a ladder and an exceedance variable in the cube, declared by no model: no figures
     predictions = cube["predictions"].to_dataset()
     rng = np.random.default_rng(0)
     level = rng.dirichlet(np.ones(3), (NUM_CHAINS, NUM_DRAWS, 2, 6))
@@ -107,25 +111,33 @@ def test_figures_are_embedded_pngs_and_model_specific_ones_only_when_supported()
     exceed = np.sort(rng.uniform(size=(NUM_CHAINS, NUM_DRAWS, 2, 5)), axis=-1)[..., ::-1]
     predictions["p_loss_exceeds"] = (("chain", "draw", "variant", "loss_threshold"), exceed)
     cube["predictions"] = xr.DataTree(predictions)
+    titles = [figure["title"] for figure in brief_figures(cube, brief_context(cube))]
+    assert "Variants compared" in titles and "Diagnostics panel: rank plots" in titles
+    assert "Tornado plot: drivers of the event" in titles
+    assert "Fan" not in titles and not any("Exceedance" in t for t in titles)
+    # declared, they are drawn; a declared variable the cube lacks is left out
+    curve = Figure(
+        "exceedance", "p_loss_exceeds", x="loss_threshold", title="Exceedance", caption=""
+    )
+    missing = Figure("fan", "p_absent", x="month", series="level", title="Absent", caption="")
+    _declare(cube, FAN, curve, missing)
     figures = brief_figures(cube, brief_context(cube))
     titles = [figure["title"] for figure in figures]
-    assert "Fan chart of the ladder's level probabilities by month" in titles
-    assert "Exceedance curve of p_loss_exceeds" in titles
+    assert "Fan" in titles and "Exceedance" in titles and "Absent" not in titles
     for figure in figures:
         width, height = _png_size(figure["uri"])
         assert 500 < width < 1000 and height > 100  # about 7 inches at 110 dpi: A4 text width
 
 
-def test_exceedance_with_more_dims_is_drawn_at_a_declared_judgment_selection():
-    """Supply-style curves (importer x commodity x measure x edge): the line a declared
-    judgment selects, one panel per measure; with no such judgment, no figure."""
+def test_exceedance_with_more_dims_is_drawn_at_its_declared_selection():
+    """Supply-style curves (importer x commodity x measure x edge): the declared line,
+    one panel per measure."""
     cube, _ = driven_cube()
     predictions = cube["predictions"].to_dataset()
     rng = np.random.default_rng(1)
     curves = np.sort(rng.uniform(size=(NUM_CHAINS, NUM_DRAWS, 2, 2, 3, 2, 6)), axis=-1)[..., ::-1]
     dims = ("chain", "draw", "variant", "importer", "commodity", "annual_measure", "annual_edge")
     predictions["annual_shortfall_exceedance"] = (dims, curves)
-    predictions["cumulative"] = (dims[:5], curves[..., 0, 0])
     predictions = predictions.assign_coords(
         importer=["EU", "Japan"],
         commodity=["oil", "gallium", "graphite"],
@@ -133,19 +145,34 @@ def test_exceedance_with_more_dims_is_drawn_at_a_declared_judgment_selection():
         annual_edge=np.linspace(0, 1, 6),
     )
     cube["predictions"] = xr.DataTree(predictions)
-    titles = [figure["title"] for figure in brief_figures(cube, brief_context(cube))]
-    assert not any("annual_shortfall_exceedance" in title for title in titles)
-    declared = json.loads(cube.attrs.get("judgments", "[]"))
     line = {"importer": "Japan", "commodity": "gallium"}
-    declared.append(
-        {"variable": "cumulative", "label": "x", "select": line, "kind": "quantity", "units": "1"}
+    _declare(
+        cube,
+        Figure(
+            "exceedance",
+            "annual_shortfall_exceedance",
+            x="annual_edge",
+            panels="annual_measure",
+            select=line,
+            title="Japan gallium",
+            caption="",
+        ),
     )
-    cube.attrs["judgments"] = json.dumps(declared)
-    titles = [figure["title"] for figure in brief_figures(cube, brief_context(cube))]
-    assert (
-        "Exceedance curve of annual_shortfall_exceedance (importer Japan, commodity gallium)"
-        in titles
+    figures = brief_figures(cube, brief_context(cube))
+    assert [f["title"] for f in figures if f["title"] == "Japan gallium"] == ["Japan gallium"]
+
+
+def test_run_records_the_models_declared_figures():
+    from riskengine.models import ensemble_model
+
+    figures = ensemble_model(("escalation", "supply_chain")).figures(
+        num_months=12, supply_headline=("EU", "gallium", 12)
     )
+    assert [(f.kind, f.variable) for f in figures] == [
+        ("fan", "p_level"),
+        ("exceedance", "annual_shortfall_exceedance"),
+    ]
+    assert figures[1].select == {"importer": "EU", "commodity": "gallium"}
 
 
 def test_too_few_draws_give_no_drivers_and_the_brief_says_why():

@@ -33,7 +33,14 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from riskengine.models.base import CoreEnsemble, Judgment, Parameter, ScenarioInputs, Variable
+from riskengine.models.base import (
+    CoreEnsemble,
+    Figure,
+    Judgment,
+    Parameter,
+    ScenarioInputs,
+    Variable,
+)
 from riskengine.models.escalation import core as escalation
 from riskengine.models.escalation.component import EscalationComponent
 from riskengine.models.escalation.warnings import escalation_warnings
@@ -145,6 +152,20 @@ class EscalationEnsemble(CoreEnsemble):
                 "p_use_of_force_by", f"use of force within {window} months", {"month": window}
             ),
             Judgment("p_war_within", f"war within {num_months} months"),
+        ]
+
+    def figures(self, *, num_months: int) -> list[Figure]:
+        return [
+            Figure(
+                "fan",
+                "p_level",
+                x="month",
+                series="level",
+                title="Crisis level by month: posterior mean and 90% band",
+                caption="Probability (%, log scale from 0.01%) that a crisis stands at each "
+                "level of the escalation ladder in each month, per variant: posterior mean "
+                "(line) and 90% credible band.",
+            )
         ]
 
     def warnings(self, scenario, scenario_inputs, provenance: dict) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from riskengine.models.base import (
     CoreEnsemble,
+    Figure,
     FixedPointSum,
     Judgment,
     Parameter,
@@ -141,6 +142,23 @@ class SupplyChainEnsemble(CoreEnsemble):
                 kind="quantity",
                 units="multiple of the normal price",
             ),
+        ]
+
+    def figures(self, *, supply_headline, **static) -> list[Figure]:
+        importer, commodity, _ = supply_headline
+        return [
+            Figure(
+                "exceedance",
+                "annual_shortfall_exceedance",
+                x="annual_edge",
+                panels="annual_measure",
+                select={"importer": importer, "commodity": commodity},
+                title=f"Exceedance of {importer}'s first-year shortfall of {commodity}",
+                caption="Probability that the first year's worst month (occurrence) or mean "
+                "month (aggregate) falls short by at least the shortfall on the x axis "
+                "(fraction of normal supply), per variant: posterior mean and 90% credible "
+                "band (log scale).",
+            )
         ]
 
     def warnings(self, scenario, scenario_inputs, provenance: dict) -> dict[str, list[str]]:
