@@ -486,9 +486,7 @@ def _split(name: str, total) -> dict:
 def _histogram(values, valid, edges) -> jnp.ndarray:
     """(..., len(edges) + 1) counts of ``values`` (paths last) in the bins of ``edges``."""
     bins = jnp.searchsorted(jnp.asarray(edges, jnp.float32), values, side="right")
-    size = len(edges) + 1
-    one_hot = (bins[..., None] == jnp.arange(size)) & valid[:, None]
-    return jnp.sum(one_hot, axis=-2, dtype=jnp.int32)
+    return _histogram_categories(bins, valid, len(edges) + 1)
 
 
 def _recovery_counts(state: SupplyState, valid, num_months: int) -> jnp.ndarray:
@@ -504,5 +502,6 @@ def _recovery_counts(state: SupplyState, valid, num_months: int) -> jnp.ndarray:
 
 
 def _histogram_categories(category, valid, size: int) -> jnp.ndarray:
+    """(..., size) counts of the valid paths (last axis) in each category."""
     one_hot = (category[..., None] == jnp.arange(size)) & valid[:, None]
     return jnp.sum(one_hot, axis=-2, dtype=jnp.int32)

@@ -67,7 +67,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import numpyro
@@ -251,7 +250,3 @@ def price_multiplier(shortfall, elasticity) -> jnp.ndarray:
     """Price relative to normal for a market shortfall fraction (capped at PRICE_CAP)."""
     log_multiplier = -jnp.log1p(-jnp.minimum(shortfall, 0.999)) / elasticity
     return jnp.exp(jnp.minimum(log_multiplier, jnp.log(PRICE_CAP)))
-
-
-def hazard_probability(logits) -> jnp.ndarray:
-    return jax.nn.sigmoid(logits)

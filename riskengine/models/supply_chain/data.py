@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from riskengine.data.paths import read_table
@@ -37,6 +36,7 @@ __all__ = [
     "build_tables",
     "chokepoint_flows",
     "chokepoint_shares",
+    "commodity_stages",
     "latest_production_shares",
     "producer_shares",
     "read_production",
@@ -161,14 +161,3 @@ def chokepoint_shares() -> dict[str, float]:
     return dict(
         zip(table["chokepoint"], table["share_of_maritime_trade"].astype(float), strict=True)
     )
-
-
-def chokepoint_flow(name: str) -> float:
-    """Million barrels per day through ``name`` in 2023 (EIA)."""
-    table = _shipped_chokepoints()
-    return float(table.loc[table["chokepoint"] == name, "flow_mbd_2023"].iloc[0])
-
-
-def as_array(mapping: dict[str, float], names) -> np.ndarray:
-    """The values of ``mapping`` in the order of ``names`` (0 where absent)."""
-    return np.asarray([mapping.get(name, 0.0) for name in names], np.float32)
