@@ -65,43 +65,37 @@ def _world_share(restrictor, commodity) -> float:
     return producer_shares(commodity.name, _stage(commodity)).get(restrictor.producer, 0.0)
 
 
+def _grid(rows, columns, items, value) -> np.ndarray:
+    """(rows, columns, items) float32 array of ``value(row, column, item)``."""
+    cells = [[[value(r, c, i) for i in items] for c in columns] for r in rows]
+    return np.asarray(cells, np.float32).reshape(len(rows), len(columns), len(items))
+
+
+def _sourcing(importer, commodity, restrictor) -> float:
+    """The importer's share from a restrictor of what it restricts (its world share
+    unless the importer's ``sourcing`` says otherwise)."""
+    if commodity.name not in restrictor.commodities:
+        return 0.0
+    given = importer.sourcing.get(commodity.name, {})
+    return given.get(restrictor.producer, _world_share(restrictor, commodity))
+
+
+def _route(importer, commodity, chokepoint, oil_routes) -> float:
+    """The importer's share of a commodity through a chokepoint (for oil, the world's
+    maritime share unless the importer's ``routes`` says otherwise)."""
+    default = oil_routes.get(chokepoint.name, 0.0) if commodity.name == OIL else 0.0
+    return importer.routes.get(commodity.name, {}).get(chokepoint.name, default)
+
+
 def _variant_arrays(section, sanctions_target) -> dict[str, np.ndarray]:
     importers, commodities = section.importers, section.commodities
     restrictors, chokepoints = section.restrictors, section.chokepoints
-    world = np.asarray(
-        [[_world_share(r, c) for r in restrictors] for c in commodities], np.float32
-    ).reshape(len(commodities), len(restrictors))
-    restrictor_share = np.asarray(
-        [
-            [
-                [
-                    importer.sourcing.get(c.name, {}).get(r.producer, world[ci, ri])
-                    if c.name in r.commodities
-                    else 0.0
-                    for ri, r in enumerate(restrictors)
-                ]
-                for ci, c in enumerate(commodities)
-            ]
-            for importer in importers
-        ],
-        np.float32,
-    ).reshape(len(importers), len(commodities), len(restrictors))
+    world = _grid([None], commodities, restrictors, lambda _, c, r: _world_share(r, c))[0]
+    restrictor_share = _grid(importers, commodities, restrictors, _sourcing)
     oil_routes = chokepoint_shares()
-    route_share = np.asarray(
-        [
-            [
-                [
-                    importer.routes.get(c.name, {}).get(
-                        k.name, oil_routes.get(k.name, 0.0) if c.name == OIL else 0.0
-                    )
-                    for k in chokepoints
-                ]
-                for c in commodities
-            ]
-            for importer in importers
-        ],
-        np.float32,
-    ).reshape(len(importers), len(commodities), len(chokepoints))
+    route_share = _grid(
+        importers, commodities, chokepoints, lambda i, c, k: _route(i, c, k, oil_routes)
+    )
     headline = section.headline_indices()
     return {
         "restrictor_share": restrictor_share,
