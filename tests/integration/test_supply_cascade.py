@@ -65,7 +65,7 @@ def test_conditional_query_matches_the_joint_counts(cascade):
     assert np.allclose(answer["pooled"].values * force.sum(-1).sum((0, 1)), both)
 
 
-def test_sanctions_against_the_producer_raise_the_shortfall(cascade):
+def test_a_shortfall_is_likelier_given_the_use_of_force(cascade):
     """Supply reads the crisis: shortfall is likelier given use of force than overall."""
     given = riskengine.conditional(
         cascade, "supply_chain:shortfall_above_20pct", given="escalation:use_of_force"

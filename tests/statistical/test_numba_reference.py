@@ -19,23 +19,13 @@ import numpy as np
 import pytest
 
 from riskengine.models.escalation import core as escalation
+from riskengine.models.escalation.testing import example_params
 
 pytest.importorskip("numba")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import reference_numba
 
-PARAMS = escalation.Params(
-    onset_cutpoints=jnp.array([-3.0, -1.0, 1.0], jnp.float32),
-    step_cutpoints=jnp.array([-2.5, -1.5, 1.0], jnp.float32),
-    level_effect=jnp.array([0.3, 0.6, 0.9], jnp.float32),
-    coefficients=jnp.array(
-        [0.0, 0.0, 0.0, -0.2, 0.05, 0.1, 0.0, 0.3, -0.4, 0.4, 0.2, -0.3], jnp.float32
-    ),
-    resolve_scale=jnp.float32(0.8),
-    multilateral_resolve_ratio=jnp.float32(1.3),
-    era_resolve_ratio=jnp.array([1.4, 0.9, 0.7], jnp.float32),
-    era_escalate_shift=jnp.array([-0.5, 0.2, 0.4], jnp.float32),
-)
+PARAMS = example_params()
 NUM_PATHS = 50_000
 CRISES = (
     (np.array([0.0, 0.693, -3.6, 1.0, 2.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0], np.float32), 1),
