@@ -206,6 +206,10 @@ class CoreEnsemble:
 
         return posterior_path(self.posterior_source or self.name)
 
+    def figures(self, **static) -> list[Figure]:
+        """The figures the brief draws from this model's outputs: none unless declared."""
+        return []
+
     def prior_draws(self, rng_key, num_samples: int) -> dict[str, np.ndarray]:
         if num_samples == 1:  # numpyro runs one sample op by op; so does this
             from numpyro.infer import Predictive

@@ -183,3 +183,12 @@ def test_too_few_draws_give_no_drivers_and_the_brief_says_why():
     context = brief_context(few)
     assert context["driver_tables"] == []
     assert "at least 100 parameter draws; this cube has 40" in context["drivers_note"]
+
+
+def test_every_registered_model_answers_for_its_figures():
+    from riskengine.models import MODEL_NAMES, ensemble_model
+
+    figures = ensemble_model(tuple(MODEL_NAMES)).figures(
+        num_months=12, supply_importance_sampling=False, supply_headline=("EU", "oil", 12)
+    )
+    assert {f.variable for f in figures} == {"p_level", "annual_shortfall_exceedance"}
