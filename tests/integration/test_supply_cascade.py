@@ -9,6 +9,9 @@ import pytest
 
 import riskengine
 
+# the cascade's sanctions look up trade, alliances and regimes in the shared data
+pytestmark = pytest.mark.needs_data
+
 SUPPLY_VARIABLES = (
     "shortfall_mean",
     "annual_shortfall_count",
@@ -27,7 +30,7 @@ def _small(path, **changes):
 
 
 @pytest.fixture(scope="module")
-def cascade(repository):
+def cascade(repository, shared_data_dir):
     return riskengine.run(
         _small(repository / "configs/taiwan_cascade.yaml"), scheduler="threads", progress=False
     )
